@@ -14,7 +14,7 @@ pub mod tier;
 pub use duration::{format_duration, parse_duration, DurationError};
 pub use region::{is_aws_region, AWS_REGIONS};
 pub use strategy::{Fit, RecoveryRange, Strategy, STRATEGIES};
-pub use tags::{format_hours, TAG_DR_TIER, TAG_RTO_HOURS};
+pub use tags::{format_hours, tier_tags, TAG_DR_TIER, TAG_RTO_HOURS};
 pub use tier::{
     default_tier, Need, RecoveryObjective, TierDefinition, TierRequirements, DEFAULT_TIERS,
 };

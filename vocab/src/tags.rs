@@ -15,6 +15,16 @@ pub fn format_hours(seconds: u64) -> String {
     format!("{hours}")
 }
 
+/// The tags a tier of `level` with an RTO of `rto_seconds` stamps on its resources:
+/// `dr-tier` and `rto-hours`, in that order. What `dr_tier`'s computed `tags` hold, and what the
+/// linter evaluates `dr_tier.NAME.tags` to.
+pub fn tier_tags(level: u8, rto_seconds: u64) -> [(&'static str, String); 2] {
+    [
+        (TAG_DR_TIER, level.to_string()),
+        (TAG_RTO_HOURS, format_hours(rto_seconds)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +38,16 @@ mod tests {
         assert_eq!(format_hours(90), "0.025");
         let ten_minutes: f64 = format_hours(600).parse().unwrap();
         assert_eq!(ten_minutes, 600.0 / 3600.0);
+    }
+
+    #[test]
+    fn tier_tags_name_level_and_rto() {
+        assert_eq!(
+            tier_tags(1, 900),
+            [
+                ("dr-tier", "1".to_owned()),
+                ("rto-hours", "0.25".to_owned())
+            ]
+        );
     }
 }

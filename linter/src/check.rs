@@ -1,0 +1,258 @@
+//! One `drlint check` run: load every PATH (directories as Terraform trees, files as plans),
+//! decide tiers, run the rules. Bad inputs are collected, never fatal, so one broken file does
+//! not hide the findings of the others.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::finding::Finding;
+use crate::hcl::{load_tree, VariableInputs};
+use crate::model::{config_key, Model, Origin, Resource};
+use crate::plan::{PlanDocument, PlanValue, PlannedResource};
+use crate::source::{FileId, SourceMap};
+use crate::tiers::TierCatalog;
+use crate::value::Value;
+use crate::InputError;
+
+/// Everything a run produced.
+pub struct CheckRun {
+    pub sources: SourceMap,
+    pub model: Model,
+    pub tiers: TierCatalog,
+    pub findings: Vec<Finding>,
+    /// The plans read, kept for reports that quote them (and so that freeing a large plan is
+    /// the caller's choice, not a cost in the middle of the run).
+    pub plans: Vec<PlanDocument>,
+    /// Findings silenced by `drlint-ignore` comments with a reason.
+    pub suppressed: usize,
+    pub errors: Vec<InputError>,
+}
+
+pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
+    let mut sources = SourceMap::default();
+    let mut errors = Vec::new();
+    let mut model = Model::default();
+    let mut trees = Vec::new();
+    let mut plans = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            trees.push(path.clone());
+        } else if path.is_file()
+            && path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.ends_with(".tf") || name.ends_with(".tf.json"))
+        {
+            errors.push(InputError {
+                path: path.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "a single .tf file is not a module: pass its directory ({}) so variables, locals and modules are evaluated together",
+                    path.parent().map_or_else(|| ".".to_owned(), |p| p.display().to_string())
+                ),
+            });
+        } else if path.is_file() {
+            if let Some(plan) = load_plan_file(path, &mut sources, &mut model, &mut errors) {
+                plans.push(plan);
+            }
+        } else {
+            errors.push(InputError {
+                path: path.clone(),
+                line: 1,
+                column: 1,
+                message: "no such file or directory: pass a directory of .tf files or a plan from `terraform show -json`".to_owned(),
+            });
+        }
+    }
+    if !trees.is_empty() {
+        let tree = load_tree(&trees, inputs, &mut sources, &mut errors);
+        model.resources.extend(tree.resources);
+        model.notes.extend(tree.notes);
+    }
+    let tiers = TierCatalog::from_model(&model);
+    let mut findings = crate::rules::run(&model, &tiers);
+    let (suppressed, notes) = crate::suppress::apply(&mut findings, &sources);
+    model.notes.extend(notes);
+    CheckRun {
+        sources,
+        model,
+        tiers,
+        findings,
+        plans,
+        suppressed,
+        errors,
+    }
+}
+
+fn load_plan_file(
+    path: &Path,
+    sources: &mut SourceMap,
+    model: &mut Model,
+    errors: &mut Vec<InputError>,
+) -> Option<PlanDocument> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            errors.push(InputError::io(path, &error));
+            return None;
+        }
+    };
+    let document = match PlanDocument::parse(&bytes) {
+        Ok(document) => document,
+        Err(error) => {
+            let position = error.position();
+            errors.push(InputError {
+                path: path.to_path_buf(),
+                line: position.map_or(1, |p| p.line),
+                column: position.map_or(1, |p| p.column),
+                message: error.to_string(),
+            });
+            return None;
+        }
+    };
+    // Plans are quoted by address, not by source text: keep the file's name only.
+    let file = sources.add(path.to_path_buf(), "");
+    for planned in &document.resources {
+        model
+            .resources
+            .push(from_plan(path, &document, planned, file));
+    }
+    Some(document)
+}
+
+/// A planned resource as the rules see it: `after` with every unknown mark turned into
+/// [`Value::Unknown`], `tags_all` as the effective tags, references from the configuration.
+pub fn from_plan(
+    path: &Path,
+    document: &PlanDocument,
+    planned: &PlannedResource,
+    file: FileId,
+) -> Resource {
+    let mut values = overlay_unknown(planned.after(), planned.after_unknown());
+    if planned.after_unknown().is_none() {
+        // Without unknown marks, a configured attribute missing from `after` is unknown.
+        if let (Some(config), Value::Map(entries)) = (planned.configuration(), &mut values) {
+            for key in config.expressions.keys() {
+                if !entries.contains_key(key) && planned.attribute(key) == PlanValue::Unknown {
+                    entries.insert(key.clone(), Value::Unknown);
+                }
+            }
+        }
+    }
+    let tags = match planned.tags() {
+        PlanValue::Known(json) => {
+            let marks = planned
+                .after_unknown()
+                .and_then(|marks| marks.get("tags_all").or_else(|| marks.get("tags")));
+            overlay_unknown(json, marks)
+        }
+        PlanValue::Unknown => Value::Unknown,
+        PlanValue::NotSet => Value::Null,
+    };
+    let module_address = planned.module_address.clone().unwrap_or_default();
+    let scope = path.display().to_string();
+    let mut references: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(config) = planned.configuration() {
+        for (key, expression) in &config.expressions {
+            let mut found = Vec::new();
+            collect_references(expression, &mut found);
+            let targets: Vec<String> = found
+                .iter()
+                .filter_map(|reference| {
+                    let mut parts = reference.split('.');
+                    let resource_type = parts.next()?;
+                    let name = parts.next()?;
+                    let name = name.split('[').next()?;
+                    (!matches!(
+                        resource_type,
+                        "var" | "local" | "module" | "data" | "each" | "count" | "path" | "self"
+                    ))
+                    .then(|| config_key(&scope, &module_address, resource_type, name))
+                })
+                .collect();
+            if !targets.is_empty() {
+                references.insert(key.clone(), targets);
+            }
+        }
+    }
+    let region = planned
+        .provider_config_key()
+        .and_then(|key| document.provider_config(key))
+        .and_then(|config| config.region())
+        .map(|region| Value::String(region.to_owned()))
+        .unwrap_or(Value::Null);
+    Resource {
+        address: planned.address.clone(),
+        scope,
+        module_address,
+        resource_type: planned.resource_type.clone(),
+        name: planned.name.clone(),
+        values,
+        tags,
+        references,
+        region,
+        origin: Origin::Plan { file },
+        expansion_unknown: false,
+    }
+}
+
+fn overlay_unknown(after: &serde_json::Value, marks: Option<&serde_json::Value>) -> Value {
+    match marks {
+        Some(serde_json::Value::Bool(true)) => Value::Unknown,
+        Some(serde_json::Value::Object(marked)) => match after {
+            serde_json::Value::Object(entries) => {
+                let mut out: indexmap::IndexMap<String, Value> = entries
+                    .iter()
+                    .map(|(key, value)| (key.clone(), overlay_unknown(value, marked.get(key))))
+                    .collect();
+                for (key, mark) in marked {
+                    if mark == &serde_json::Value::Bool(true) {
+                        out.insert(key.clone(), Value::Unknown);
+                    }
+                }
+                Value::Map(out)
+            }
+            serde_json::Value::Null => Value::Unknown,
+            other => Value::from_json(other),
+        },
+        Some(serde_json::Value::Array(marked)) => match after {
+            serde_json::Value::Array(items) => Value::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, item)| overlay_unknown(item, marked.get(index)))
+                    .collect(),
+            ),
+            serde_json::Value::Null => Value::Unknown,
+            other => Value::from_json(other),
+        },
+        _ => Value::from_json(after),
+    }
+}
+
+/// Every `references` list in a configuration expression tree.
+fn collect_references(expression: &serde_json::Value, out: &mut Vec<String>) {
+    match expression {
+        serde_json::Value::Object(entries) => {
+            if let Some(serde_json::Value::Array(references)) = entries.get("references") {
+                out.extend(
+                    references
+                        .iter()
+                        .filter_map(|r| r.as_str().map(str::to_owned)),
+                );
+            }
+            for (key, value) in entries {
+                if key != "references" {
+                    collect_references(value, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                collect_references(item, out);
+            }
+        }
+        _ => {}
+    }
+}

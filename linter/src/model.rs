@@ -1,0 +1,155 @@
+//! What the rules see: resource instances with evaluated values, wherever they came from.
+//!
+//! HCL trees and plan JSON both become [`Resource`]s: one per instance, at the address Terraform
+//! writes (`module.db.aws_db_instance.this[0]`), with a value tree in which nested blocks are
+//! lists of objects (as in plan JSON), and with the origin that diagnostics point at.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::source::FileId;
+use crate::value::{Lookup, Value};
+
+/// Where a resource was declared, for diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A `resource` block: `header` spans `resource "TYPE" "NAME"`; `attributes` maps attribute
+    /// paths (`multi_az`, `cluster_config.zone_awareness_enabled`) to the span of their value.
+    Hcl {
+        file: FileId,
+        header: Range<usize>,
+        attributes: HashMap<String, Range<usize>>,
+    },
+    /// A resource change in a plan file.
+    Plan { file: FileId },
+}
+
+/// One resource instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Full instance address: `module.db["orders"].aws_db_instance.this[0]`.
+    pub address: String,
+    /// The configuration it belongs to (root module directory or plan file): addresses are
+    /// only unique within one, so relations never cross it.
+    pub scope: String,
+    /// The module instance it lives in: `""` for the root, else `module.db["orders"]`.
+    pub module_address: String,
+    pub resource_type: String,
+    pub name: String,
+    /// Evaluated arguments; nested blocks are lists of objects.
+    pub values: Value,
+    /// Effective tags: provider `default_tags` merged with `tags` (or plan `tags_all`).
+    /// `Value::Null` when the resource has none, `Value::Unknown` when they cannot be known.
+    pub tags: Value,
+    /// For each top-level argument, the resources it refers to, as `MODULE.TYPE.NAME` keys
+    /// (see [`Resource::config_key`]).
+    pub references: HashMap<String, Vec<String>>,
+    /// The region of the provider configuration the resource uses, when known.
+    pub region: Value,
+    pub origin: Origin,
+    /// `count`/`for_each` could not be evaluated: this instance stands for an unknown number.
+    pub expansion_unknown: bool,
+}
+
+impl Resource {
+    /// The value at `path` (nested blocks are followed into their first instance).
+    pub fn get(&self, path: &[&str]) -> Lookup<'_> {
+        Lookup::walk(&self.values, path)
+    }
+
+    /// The effective tag `key`.
+    pub fn tag(&self, key: &str) -> Lookup<'_> {
+        match &self.tags {
+            Value::Unknown => Lookup::Unknown,
+            tags => Lookup::walk(tags, &[key]),
+        }
+    }
+
+    /// `MODULE_INSTANCE.TYPE.NAME` without the instance key: what references name.
+    pub fn config_key(&self) -> String {
+        config_key(
+            &self.scope,
+            &self.module_address,
+            &self.resource_type,
+            &self.name,
+        )
+    }
+
+    /// Whether argument `attribute` refers to `target` (by reference, in the same module).
+    pub fn refers_to(&self, attribute: &str, target: &Resource) -> bool {
+        let key = target.config_key();
+        self.references
+            .get(attribute)
+            .is_some_and(|targets| targets.contains(&key))
+    }
+
+    /// The span to label for `path`: its value when written, else the block header.
+    pub fn span_for(&self, path: &[&str]) -> Option<Range<usize>> {
+        match &self.origin {
+            Origin::Hcl {
+                header, attributes, ..
+            } => {
+                let mut joined = String::new();
+                for (index, step) in path.iter().enumerate() {
+                    if index > 0 {
+                        joined.push('.');
+                    }
+                    joined.push_str(step);
+                    if let Some(span) = attributes.get(&joined) {
+                        if index + 1 == path.len() {
+                            return Some(span.clone());
+                        }
+                    }
+                }
+                // The closest written ancestor (e.g. the block that lacks the attribute).
+                for end in (1..path.len()).rev() {
+                    if let Some(span) = attributes.get(&path[..end].join(".")) {
+                        return Some(span.clone());
+                    }
+                }
+                Some(header.clone())
+            }
+            Origin::Plan { .. } => None,
+        }
+    }
+
+    pub fn file(&self) -> FileId {
+        match &self.origin {
+            Origin::Hcl { file, .. } | Origin::Plan { file } => *file,
+        }
+    }
+}
+
+pub fn config_key(scope: &str, module_address: &str, resource_type: &str, name: &str) -> String {
+    if module_address.is_empty() {
+        format!("{scope}::{resource_type}.{name}")
+    } else {
+        format!("{scope}::{module_address}.{resource_type}.{name}")
+    }
+}
+
+/// Something drlint could not analyse and wants the reader to know (not a rule finding).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub message: String,
+    pub file: Option<FileId>,
+    pub span: Option<Range<usize>>,
+}
+
+/// Everything loaded from the inputs.
+#[derive(Debug, Default, Clone)]
+pub struct Model {
+    pub resources: Vec<Resource>,
+    pub notes: Vec<Note>,
+}
+
+impl Model {
+    pub fn of_type<'a>(
+        &'a self,
+        resource_type: &'a str,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources
+            .iter()
+            .filter(move |resource| resource.resource_type == resource_type)
+    }
+}

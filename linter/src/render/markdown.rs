@@ -1,0 +1,157 @@
+//! `--format markdown`: the architecture-review report, grouped by tier: the contract, the
+//! resources judged by it, their gaps, and the failover policies and drills that back it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use dr_vocab::format_duration;
+
+use super::Summary;
+use crate::check::CheckRun;
+use crate::model::Resource;
+use crate::rules::STATEFUL_TYPES;
+use crate::tiers::{Certainty, TierSource};
+use crate::value::Lookup;
+
+fn text(resource: &Resource, key: &str) -> String {
+    match resource.get(&[key]) {
+        Lookup::Known(value) => value.to_string_value().unwrap_or_else(|| value.to_string()),
+        Lookup::Unknown => "(known after apply)".to_owned(),
+        Lookup::NotSet => "—".to_owned(),
+    }
+}
+
+/// Table cells may not contain `|` or line breaks.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(run: &CheckRun) -> String {
+    let mut out = String::from("# DR tier report\n\n");
+    let summary = Summary::of(run);
+    let _ = writeln!(
+        out,
+        "Resource instances: {}. Findings: {} error(s), {} warning(s), {} note(s); {} uncertain, {} suppressed.\n",
+        summary.resources,
+        summary.errors,
+        summary.warnings,
+        summary.notes,
+        summary.unknown,
+        summary.suppressed
+    );
+    // Stateful resources by the tier they are judged by.
+    let mut by_tier: BTreeMap<u8, Vec<&Resource>> = BTreeMap::new();
+    let mut assumed = 0;
+    for resource in &run.model.resources {
+        if !STATEFUL_TYPES.contains(&resource.resource_type.as_str()) {
+            continue;
+        }
+        if let Some(judgement) = run.tiers.judge(resource) {
+            if judgement.source != TierSource::Tagged {
+                assumed += 1;
+            }
+            by_tier
+                .entry(judgement.tier.level)
+                .or_default()
+                .push(resource);
+        }
+    }
+    for tier in run.tiers.levels() {
+        let _ = writeln!(out, "## Tier {} — {}\n", tier.level, tier.name);
+        let _ = writeln!(
+            out,
+            "Contract: RTO {}, RPO {}; recommended strategy `{}`{}.\n",
+            format_duration(tier.objective.rto_seconds),
+            format_duration(tier.objective.rpo_seconds),
+            dr_vocab::Strategy::recommended_for(tier.objective),
+            tier.declared_by
+                .as_ref()
+                .map(|address| format!(" (declared by `{address}`)"))
+                .unwrap_or_default()
+        );
+        let resources = by_tier.get(&tier.level).map(Vec::as_slice).unwrap_or(&[]);
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for resource in resources {
+            *counts.entry(resource.resource_type.as_str()).or_default() += 1;
+        }
+        if counts.is_empty() {
+            out.push_str("Stateful resources: none.\n\n");
+        } else {
+            let listed: Vec<String> = counts.iter().map(|(t, n)| format!("{n} × `{t}`")).collect();
+            let _ = writeln!(out, "Stateful resources: {}.\n", listed.join(", "));
+        }
+        let gaps: Vec<_> = run
+            .findings
+            .iter()
+            .filter(|f| f.tier == Some(tier.level))
+            .collect();
+        if gaps.is_empty() {
+            out.push_str("Gaps: none found.\n\n");
+        } else {
+            out.push_str("| severity | rule | resource | gap |\n|---|---|---|---|\n");
+            for finding in gaps {
+                let certainty = if finding.certainty == Certainty::Unknown {
+                    " (unknown)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "| {}{certainty} | {} {} | `{}` | {} |",
+                    finding.severity.name(),
+                    finding.rule.code,
+                    finding.rule.name,
+                    cell(&finding.address),
+                    cell(&finding.message)
+                );
+            }
+            out.push('\n');
+        }
+    }
+    if assumed > 0 {
+        let _ = writeln!(
+            out,
+            "{assumed} stateful resources have no valid `dr-tier` tag and are judged as tier 1.\n"
+        );
+    }
+    out.push_str("## Failover policies\n\n");
+    let policies: Vec<_> = run.model.of_type("dr_failover_policy").collect();
+    if policies.is_empty() {
+        out.push_str("None declared.\n\n");
+    } else {
+        out.push_str("| policy | strategy | primary | secondary | mode |\n|---|---|---|---|---|\n");
+        for policy in policies {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                cell(&policy.address),
+                cell(&text(policy, "strategy")),
+                cell(&text(policy, "primary_region")),
+                cell(&text(policy, "secondary_region")),
+                cell(&text(policy, "mode"))
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("## Drills\n\n");
+    let drills: Vec<_> = run.model.of_type("dr_drill").collect();
+    if drills.is_empty() {
+        out.push_str("None declared.\n");
+    } else {
+        out.push_str(
+            "| drill | scenario | frequency | executed at | status |\n|---|---|---|---|---|\n",
+        );
+        for drill in drills {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                cell(&drill.address),
+                cell(&text(drill, "scenario")),
+                cell(&text(drill, "frequency")),
+                cell(&text(drill, "executed_at")),
+                cell(&text(drill, "status"))
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,126 @@
+use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
+use crate::model::Resource;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `aws_elasticache_cluster` resources that keep their data on one node or in one
+    /// zone: Redis/Valkey clusters (always a single node: use a replication group) and Memcached
+    /// clusters with fewer than two nodes or `az_mode` other than `cross-az`. Clusters that join
+    /// a replication group (`replication_group_id` set) are judged through the group.
+    ///
+    /// ## Why is this bad?
+    /// A single node has no replica: when its zone fails, the cache and everything in it are
+    /// gone and every client falls through to the database at once.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_elasticache_cluster" "sessions" {
+    ///   cluster_id      = "sessions"
+    ///   engine          = "memcached"
+    ///   num_cache_nodes = 1
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// resource "aws_elasticache_cluster" "sessions" {
+    ///   cluster_id      = "sessions"
+    ///   engine          = "memcached"
+    ///   num_cache_nodes = 2
+    ///   az_mode         = "cross-az"
+    /// }
+    /// ```
+    pub struct ElasticacheSingleNode;
+}
+
+impl Rule for ElasticacheSingleNode {
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_elasticache_cluster"]
+    }
+
+    fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        if !matches!(
+            resource.get(&["replication_group_id"]),
+            crate::value::Lookup::NotSet
+        ) {
+            return;
+        }
+        let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
+            return;
+        };
+        let engine = resource.get(&["engine"]).string();
+        let (path, state, what, help): (&[&str], Option<bool>, String, &str) = match engine {
+            None => (&["engine"], None, String::new(), "use a replication group with Multi-AZ, or Memcached across zones"),
+            Some(Some(engine)) if engine == "memcached" => {
+                let nodes = resource.get(&["num_cache_nodes"]).number();
+                let cross_az = resource.get(&["az_mode"]).string();
+                match (nodes, cross_az) {
+                    (Some(nodes), Some(_)) if nodes.unwrap_or(1.0) < 2.0 => (
+                        &["num_cache_nodes"],
+                        Some(false),
+                        format!("{} is a single Memcached node", resource.address),
+                        "set `num_cache_nodes = 2` or more and `az_mode = \"cross-az\"`",
+                    ),
+                    (Some(_), Some(mode)) => (
+                        &["az_mode"],
+                        Some(mode.as_deref() == Some("cross-az")),
+                        format!("{} places all its Memcached nodes in one zone (az_mode is not cross-az)", resource.address),
+                        "set `az_mode = \"cross-az\"`",
+                    ),
+                    _ => (&["num_cache_nodes"], None, String::new(), "set `num_cache_nodes = 2` or more and `az_mode = \"cross-az\"`"),
+                }
+            }
+            Some(_) => (
+                &["engine"],
+                Some(false),
+                format!("{} is a single-node Redis/Valkey cluster with no replica", resource.address),
+                "use an aws_elasticache_replication_group with a replica, automatic failover and Multi-AZ",
+            ),
+        };
+        report_switch(
+            report,
+            resource,
+            &judgement,
+            severity,
+            path,
+            state,
+            what,
+            help.to_owned(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fail, assert_pass};
+
+    #[test]
+    fn pass_and_fail() {
+        assert_pass(
+            "DR302",
+            &[
+                r#"resource "aws_elasticache_cluster" "m" {
+                 engine = "memcached"
+                 num_cache_nodes = 3
+                 az_mode = "cross-az"
+               }"#,
+                r#"resource "aws_elasticache_cluster" "r" { replication_group_id = "g" }"#,
+            ],
+        );
+        assert_fail(
+            "DR302",
+            &[
+                r#"resource "aws_elasticache_cluster" "r" { engine = "redis" }"#,
+                r#"resource "aws_elasticache_cluster" "m" {
+                 engine = "memcached"
+                 num_cache_nodes = 2
+               }"#,
+                r#"resource "aws_elasticache_cluster" "m" {
+                 engine = "memcached"
+                 num_cache_nodes = 1
+                 az_mode = "cross-az"
+               }"#,
+            ],
+        );
+    }
+}

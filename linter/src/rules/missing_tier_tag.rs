@@ -1,0 +1,119 @@
+use dr_vocab::TAG_DR_TIER;
+
+use super::{declare_rule, Context, Reporter, Rule, Verdict, STATEFUL_TYPES};
+use crate::model::Resource;
+use crate::tiers::{Certainty, Severity};
+use crate::value::Lookup;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports AWS resources that can carry tags but have no `dr-tier` tag, neither in `tags`
+    /// nor through the provider's `default_tags` (inherited by child modules).
+    ///
+    /// A resource counts as taggable when it sets `tags` or is one of the stateful types the
+    /// other rules judge. Resources whose tags cannot be known before apply are reported with
+    /// certainty `unknown`.
+    ///
+    /// ## Why is this bad?
+    /// The tier is the promise every other rule checks against. Without it nobody knows how fast
+    /// the resource must come back, so drlint judges it as tier 1: unknown criticality is
+    /// critical until declared.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "orders" {
+    ///   engine = "postgres"
+    ///   tags   = { team = "payments" }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// resource "aws_db_instance" "orders" {
+    ///   engine = "postgres"
+    ///   tags   = { team = "payments", "dr-tier" = "2", "rto-hours" = "1" }
+    /// }
+    /// ```
+    pub struct MissingTierTag;
+}
+
+/// Whether the tag rules apply: AWS resources that take tags.
+pub(super) fn is_taggable(resource: &Resource) -> bool {
+    resource.resource_type.starts_with("aws_")
+        && (STATEFUL_TYPES.contains(&resource.resource_type.as_str())
+            || !matches!(resource.get(&["tags"]), Lookup::NotSet))
+}
+
+impl Rule for MissingTierTag {
+    fn check_resource(&self, _cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        if !is_taggable(resource) {
+            return;
+        }
+        let certainty = match resource.tag(TAG_DR_TIER) {
+            Lookup::Known(_) => return,
+            Lookup::Unknown => Certainty::Unknown,
+            Lookup::NotSet => Certainty::Definite,
+        };
+        let message = match certainty {
+            Certainty::Unknown => format!(
+                "the {TAG_DR_TIER} tag of {} cannot be known before apply; judged as tier 1",
+                resource.address
+            ),
+            Certainty::Definite => format!(
+                "{} has no {TAG_DR_TIER} tag; judged as tier 1",
+                resource.address
+            ),
+        };
+        report.report(
+            resource,
+            &["tags"],
+            None,
+            Verdict { severity: Severity::Error, certainty },
+            message,
+            format!("add `\"{TAG_DR_TIER}\" = \"1\"`, \"2\" or \"3\" to tags (or to the provider's default_tags)"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fail, assert_pass, findings};
+
+    #[test]
+    fn pass_and_fail() {
+        assert_pass(
+            "DR101",
+            &[
+                r#"resource "aws_s3_bucket" "b" { tags = { "dr-tier" = "3" } }"#,
+                r#"provider "aws" {
+                 default_tags {
+                   tags = { "dr-tier" = "2" }
+                 }
+               }
+               resource "aws_s3_bucket" "b" { tags = { team = "x" } }"#,
+                r#"resource "aws_iam_role" "r" { name = "not taggable here" }"#,
+                r#"resource "aws_s3_bucket" "b" { count = 0 }"#,
+            ],
+        );
+        assert_fail(
+            "DR101",
+            &[
+                r#"resource "aws_s3_bucket" "b" {}"#,
+                r#"resource "aws_vpc" "v" { tags = { Name = "main" } }"#,
+            ],
+        );
+    }
+
+    #[test]
+    fn unknown_tags_are_unknown_not_missing() {
+        let found = findings(
+            "DR101",
+            r#"
+            variable "tags" {}
+            resource "aws_s3_bucket" "b" { tags = var.tags }
+        "#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].certainty, crate::tiers::Certainty::Unknown);
+    }
+}

@@ -1,0 +1,291 @@
+use super::{
+    declare_rule, has_unknown_relation, needed, related, tier_phrase, Context, Reporter, Rule,
+    Verdict,
+};
+use crate::model::Resource;
+use crate::tiers::Certainty;
+use crate::value::{Lookup, Value};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports data stores with no copy in another region when the tier requires one (tier 1
+    /// by default):
+    /// - `aws_rds_cluster` / `aws_docdb_cluster`: not in a global cluster
+    ///   (`global_cluster_identifier`) and no other cluster replicates from it
+    ///   (`replication_source_identifier`).
+    /// - `aws_db_instance`: no read replica (`replicate_source_db` referring to it) and no
+    ///   `aws_db_instance_automated_backups_replication` for it.
+    /// - `aws_dynamodb_table`: no `replica` block (global table).
+    /// - `aws_s3_bucket`: no `aws_s3_bucket_replication_configuration` for it, or only ones whose
+    ///   destination bucket is known to be in the bucket's own region.
+    ///
+    /// Replicas and members of a global cluster are not judged themselves.
+    ///
+    /// ## Why is this bad?
+    /// Multi-AZ survives a zone; only a copy in another region survives a regional outage. A
+    /// tier-1 RPO of one minute cannot be met by restoring last night's backup.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_dynamodb_table" "carts" {
+    ///   name     = "carts"
+    ///   hash_key = "id"
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// resource "aws_dynamodb_table" "carts" {
+    ///   name             = "carts"
+    ///   hash_key         = "id"
+    ///   stream_enabled   = true
+    ///   stream_view_type = "NEW_AND_OLD_IMAGES"
+    ///   replica {
+    ///     region_name = "eu-central-1"
+    ///   }
+    /// }
+    /// ```
+    pub struct NoCrossRegionCopy;
+}
+
+/// Whether a related resource of `related_type` (via `attribute`) exists: `Some(true)` found,
+/// `Some(false)` none, `None` when something unknown may be one.
+fn has_related(
+    cx: &Context<'_>,
+    target: &Resource,
+    related_type: &str,
+    attribute: &str,
+    identifier: Option<&str>,
+) -> Option<bool> {
+    let found: Vec<&Resource> = related(cx, target, related_type, attribute, identifier);
+    if found.iter().any(|r| !r.expansion_unknown) {
+        Some(true)
+    } else if !found.is_empty() || has_unknown_relation(cx, related_type, attribute) {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+/// Whether `attribute` is set. A value computed from another resource (`aws_rds_global_cluster.g.id`)
+/// is unknown, but certainly set.
+fn set(resource: &Resource, attribute: &str) -> Option<bool> {
+    match resource.get(&[attribute]) {
+        Lookup::NotSet => Some(false),
+        Lookup::Unknown if resource.references.contains_key(attribute) => Some(true),
+        Lookup::Unknown => None,
+        Lookup::Known(Value::List(items)) => Some(!items.is_empty()),
+        Lookup::Known(_) => Some(true),
+    }
+}
+
+/// `Some(true)` copied, `Some(false)` not, `None` unknown; `Err(())` when not judged.
+fn copy_state(
+    cx: &Context<'_>,
+    resource: &Resource,
+) -> Result<(Option<bool>, &'static str, &'static str), ()> {
+    match resource.resource_type.as_str() {
+        "aws_rds_cluster" | "aws_docdb_cluster" => {
+            if set(resource, "replication_source_identifier") != Some(false) {
+                return Err(());
+            }
+            let global = set(resource, "global_cluster_identifier");
+            let state = match global {
+                Some(true) => Some(true),
+                other => match has_related(
+                    cx,
+                    resource,
+                    &resource.resource_type,
+                    "replication_source_identifier",
+                    Some("arn"),
+                ) {
+                    Some(true) => Some(true),
+                    Some(false) => other,
+                    None => None,
+                },
+            };
+            Ok((state, "global_cluster_identifier", "join an aws_rds_global_cluster (global_cluster_identifier) with a secondary cluster in the recovery region"))
+        }
+        "aws_db_instance" => {
+            if set(resource, "replicate_source_db") != Some(false) {
+                return Err(());
+            }
+            let replica = has_related(
+                cx,
+                resource,
+                "aws_db_instance",
+                "replicate_source_db",
+                Some("identifier"),
+            );
+            let backups = has_related(
+                cx,
+                resource,
+                "aws_db_instance_automated_backups_replication",
+                "source_db_instance_arn",
+                None,
+            );
+            let state = match (replica, backups) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            };
+            Ok((state, "identifier", "add a cross-region read replica (replicate_source_db) or aws_db_instance_automated_backups_replication"))
+        }
+        "aws_dynamodb_table" => Ok((
+            set(resource, "replica"),
+            "replica",
+            "add a `replica { region_name = \"<recovery region>\" }` block (global table)",
+        )),
+        "aws_s3_bucket" => Ok((
+            s3_replication(cx, resource),
+            "bucket",
+            "add an aws_s3_bucket_replication_configuration to a bucket in the recovery region",
+        )),
+        _ => Err(()),
+    }
+}
+
+/// A replication configuration for `bucket` whose destination is not a bucket known to be in
+/// the same region (same-region replication is no regional copy).
+fn s3_replication(cx: &Context<'_>, bucket: &Resource) -> Option<bool> {
+    let configurations: Vec<&Resource> = related(
+        cx,
+        bucket,
+        "aws_s3_bucket_replication_configuration",
+        "bucket",
+        Some("bucket"),
+    );
+    if configurations.is_empty() {
+        return if has_unknown_relation(cx, "aws_s3_bucket_replication_configuration", "bucket") {
+            None
+        } else {
+            Some(false)
+        };
+    }
+    let same_region = |destination: &Resource| matches!((&bucket.region, &destination.region), (Value::String(a), Value::String(b)) if a == b);
+    for configuration in configurations {
+        let destinations: Vec<&Resource> = configuration
+            .references
+            .get("rule")
+            .into_iter()
+            .flatten()
+            .flat_map(|key| cx.instances(key))
+            .filter(|candidate| candidate.resource_type == "aws_s3_bucket")
+            .copied()
+            .collect();
+        if destinations.is_empty() || destinations.iter().any(|d| !same_region(d)) {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+impl Rule for NoCrossRegionCopy {
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_rds_cluster",
+            "aws_docdb_cluster",
+            "aws_db_instance",
+            "aws_dynamodb_table",
+            "aws_s3_bucket",
+        ]
+    }
+
+    fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        let Some((judgement, severity)) = needed(cx, resource, |r| r.cross_region_copy) else {
+            return;
+        };
+        let Ok((state, path, help)) = copy_state(cx, resource) else {
+            return;
+        };
+        let (certainty, message) = match state {
+            Some(true) => return,
+            Some(false) => (Certainty::Definite, format!("{} has no copy in another region; {} requires one", resource.address, tier_phrase(&judgement))),
+            None => (
+                Certainty::Unknown,
+                format!("whether {} is copied to another region cannot be known before apply; {} requires it", resource.address, tier_phrase(&judgement)),
+            ),
+        };
+        report.report(
+            resource,
+            &[path],
+            Some(&judgement),
+            Verdict {
+                severity,
+                certainty,
+            },
+            message,
+            help.to_owned(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fail, assert_pass, findings};
+
+    #[test]
+    fn pass_and_fail() {
+        assert_pass(
+            "DR601",
+            &[
+                r#"resource "aws_dynamodb_table" "t" {
+                 replica { region_name = "eu-central-1" }
+               }"#,
+                r#"resource "aws_rds_global_cluster" "g" { global_cluster_identifier = "g" }
+               resource "aws_rds_cluster" "c" { global_cluster_identifier = aws_rds_global_cluster.g.id }"#,
+                r#"resource "aws_s3_bucket" "b" { bucket = "x" }
+               resource "aws_s3_bucket_replication_configuration" "r" { bucket = aws_s3_bucket.b.id }"#,
+                r#"resource "aws_db_instance" "d" { identifier = "orders" }
+               resource "aws_db_instance" "r" { replicate_source_db = aws_db_instance.d.arn }"#,
+                r#"resource "aws_dynamodb_table" "t" { tags = { "dr-tier" = "2", "rto-hours" = "1" } }"#,
+            ],
+        );
+        assert_fail(
+            "DR601",
+            &[
+                r#"resource "aws_dynamodb_table" "t" {}"#,
+                r#"resource "aws_rds_cluster" "c" {}"#,
+                r#"resource "aws_s3_bucket" "b" { bucket = "x" }"#,
+                r#"resource "aws_db_instance" "d" { identifier = "orders" }"#,
+            ],
+        );
+    }
+
+    #[test]
+    fn same_region_replication_is_no_regional_copy() {
+        let reported = |destination_region: &str| {
+            let hcl = format!(
+                r#"provider "aws" {{
+                     region = "eu-west-1"
+                   }}
+                   provider "aws" {{
+                     alias  = "dr"
+                     region = "{destination_region}"
+                   }}
+                   resource "aws_s3_bucket" "source" {{ bucket = "source" }}
+                   resource "aws_s3_bucket" "destination" {{
+                     provider = aws.dr
+                     bucket   = "destination"
+                   }}
+                   resource "aws_s3_bucket_replication_configuration" "r" {{
+                     bucket = aws_s3_bucket.source.id
+                     rule {{
+                       destination {{ bucket = aws_s3_bucket.destination.arn }}
+                     }}
+                   }}"#
+            );
+            findings("DR601", &hcl)
+                .iter()
+                .any(|finding| finding.address == "aws_s3_bucket.source")
+        };
+        assert!(
+            reported("eu-west-1"),
+            "same-region replication must be reported"
+        );
+        assert!(
+            !reported("eu-central-1"),
+            "replication to another region is a copy"
+        );
+    }
+}

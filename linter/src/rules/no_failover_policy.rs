@@ -1,0 +1,142 @@
+use super::{declare_rule, Context, Reporter, Rule, Verdict, STATEFUL_TYPES};
+use crate::tiers::{Certainty, Severity};
+use crate::value::Lookup;
+
+declare_rule! {
+    /// ## What it does
+    /// In trees that use the `dr` provider (any `dr_*` resource), reports tier-1 data stores
+    /// (stateful resources other than KMS keys and secrets) when no `dr_failover_policy` covers tier 1: a policy whose `tier` refers to a
+    /// `dr_tier` of level 1. Reported once, on the first such resource, with the count.
+    ///
+    /// ## Why is this bad?
+    /// Tier 1 promises recovery in minutes. That only happens with a decided strategy, a
+    /// recovery region and a runbook, which is what a failover policy records and what
+    /// `dr_drill` exercises. Without one, the first failover is an improvisation.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "dr_tier" "critical" {
+    ///   name  = "critical"
+    ///   level = 1
+    ///   rto   = "15m"
+    ///   rpo   = "1m"
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// resource "dr_failover_policy" "orders" {
+    ///   name             = "orders"
+    ///   tier             = dr_tier.critical
+    ///   strategy         = "active_active"
+    ///   primary_region   = "eu-west-1"
+    ///   secondary_region = "eu-central-1"
+    ///   mode             = "manual"
+    /// }
+    /// ```
+    pub struct NoFailoverPolicy;
+}
+
+impl Rule for NoFailoverPolicy {
+    fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
+        // Each root module (or plan) is its own configuration: a policy in one does not cover
+        // the workloads of another.
+        for scope in cx.scopes() {
+            check_scope(cx, scope, report);
+        }
+    }
+}
+
+fn check_scope(cx: &Context<'_>, scope: &str, report: &mut Reporter<'_>) {
+    let in_scope = || cx.in_scope(scope).iter().copied();
+    if !in_scope().any(|r| r.resource_type.starts_with("dr_")) {
+        return;
+    }
+    let tier_one_tiers: Vec<_> = in_scope()
+        .filter(|r| r.resource_type == "dr_tier")
+        .filter(|tier| matches!(tier.get(&["level"]).number(), Some(Some(level)) if level == 1.0))
+        .collect();
+    let mut covered = Some(false);
+    for policy in in_scope().filter(|r| r.resource_type == "dr_failover_policy") {
+        if tier_one_tiers
+            .iter()
+            .any(|tier| policy.refers_to("tier", tier))
+        {
+            covered = Some(true);
+            break;
+        }
+        if matches!(policy.get(&["tier"]), Lookup::Unknown)
+            && !policy.references.contains_key("tier")
+        {
+            covered = None;
+        }
+    }
+    if covered == Some(true) {
+        return;
+    }
+    let workloads: Vec<_> = in_scope()
+        // Keys and secrets follow the data they protect; the workloads are the data stores.
+        .filter(|r| {
+            STATEFUL_TYPES.contains(&r.resource_type.as_str())
+                && !matches!(
+                    r.resource_type.as_str(),
+                    "aws_kms_key" | "aws_secretsmanager_secret"
+                )
+        })
+        .filter_map(|r| cx.judge(r).filter(|j| j.tier.level == 1).map(|j| (r, j)))
+        .collect();
+    let Some((first, judgement)) = workloads.first() else {
+        return;
+    };
+    let certainty = if covered.is_none() {
+        Certainty::Unknown
+    } else {
+        Certainty::Definite
+    };
+    report.report(
+        first,
+        &[],
+        Some(judgement),
+        Verdict {
+            severity: Severity::Error,
+            certainty,
+        },
+        format!(
+            "{} tier-1 resource{} ({}{}) but no dr_failover_policy covers tier 1",
+            workloads.len(),
+            if workloads.len() == 1 { "" } else { "s" },
+            first.address,
+            if workloads.len() > 1 { ", ..." } else { "" }
+        ),
+        "declare a dr_failover_policy with `tier = dr_tier.<your tier-1 tier>`, a strategy and a recovery region".to_owned(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fail, assert_pass};
+
+    const TIER: &str = r#"resource "dr_tier" "critical" {
+        name  = "critical"
+        level = 1
+        rto   = "15m"
+        rpo   = "1m"
+    }
+    resource "aws_dynamodb_table" "t" { tags = { "dr-tier" = "1" } }
+    "#;
+
+    #[test]
+    fn pass_and_fail() {
+        let covered =
+            format!("{TIER}\nresource \"dr_failover_policy\" \"p\" {{ tier = dr_tier.critical }}");
+        assert_pass(
+            "DR701",
+            &[
+                covered.as_str(),
+                // Trees that do not use the dr provider are not asked for policies.
+                r#"resource "aws_dynamodb_table" "t" {}"#,
+            ],
+        );
+        assert_fail("DR701", &[TIER]);
+    }
+}

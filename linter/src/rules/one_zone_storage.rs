@@ -1,0 +1,89 @@
+use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
+use crate::model::Resource;
+use crate::value::Lookup;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports storage pinned to one Availability Zone: `aws_efs_file_system` with
+    /// `availability_zone_name` set (EFS One Zone) and every `aws_ebs_volume` (a volume lives in
+    /// exactly one zone).
+    ///
+    /// ## Why is this bad?
+    /// Data pinned to a zone is unreachable while that zone is down, and only as recent as its
+    /// last snapshot when it has to be rebuilt elsewhere.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_efs_file_system" "uploads" {
+    ///   availability_zone_name = "eu-west-1a"
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// resource "aws_efs_file_system" "uploads" {
+    ///   encrypted = true
+    /// }
+    /// ```
+    pub struct OneZoneStorage;
+}
+
+impl Rule for OneZoneStorage {
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_efs_file_system", "aws_ebs_volume"]
+    }
+
+    fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
+            return;
+        };
+        if resource.resource_type == "aws_ebs_volume" {
+            report_switch(
+                report,
+                resource,
+                &judgement,
+                severity,
+                &["availability_zone"],
+                Some(false),
+                format!("{} is an EBS volume: its data lives in one Availability Zone", resource.address),
+                "keep tier data in a Multi-AZ service (EFS Regional, RDS, S3), or snapshot the volume to another zone and region with AWS Backup".to_owned(),
+            );
+            return;
+        }
+        let state = match resource.get(&["availability_zone_name"]) {
+            Lookup::NotSet => Some(true),
+            Lookup::Unknown => None,
+            Lookup::Known(_) => Some(false),
+        };
+        report_switch(
+            report,
+            resource,
+            &judgement,
+            severity,
+            &["availability_zone_name"],
+            state,
+            format!("{} is EFS One Zone", resource.address),
+            "remove `availability_zone_name` to use Regional (multi-AZ) EFS".to_owned(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fail, assert_pass};
+
+    #[test]
+    fn pass_and_fail() {
+        assert_pass(
+            "DR303",
+            &[r#"resource "aws_efs_file_system" "f" { encrypted = true }"#],
+        );
+        assert_fail(
+            "DR303",
+            &[
+                r#"resource "aws_efs_file_system" "f" { availability_zone_name = "eu-west-1a" }"#,
+                r#"resource "aws_ebs_volume" "v" { availability_zone = "eu-west-1a" }"#,
+            ],
+        );
+    }
+}

@@ -1,0 +1,126 @@
+use dr_vocab::{format_hours, TAG_RTO_HOURS};
+
+use super::missing_tier_tag::is_taggable;
+use super::{declare_rule, tier_phrase, Context, Reporter, Rule, Verdict};
+use crate::model::Resource;
+use crate::tiers::{Certainty, Severity, TierSource};
+use crate::value::Lookup;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the `rto-hours` tag of every resource with a valid `dr-tier` tag: it must be
+    /// present, be a number of hours, and be no larger than the tier's RTO.
+    ///
+    /// ## Why is this bad?
+    /// `rto-hours` is what the owning team says the resource can deliver. A value above the
+    /// tier's RTO is a written admission that the tier's promise will be broken; a missing one
+    /// leaves on-call without the number they restore against.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_rds_cluster" "ledger" {
+    ///   engine = "aurora-postgresql"
+    ///   tags   = { "dr-tier" = "1", "rto-hours" = "4" }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// resource "aws_rds_cluster" "ledger" {
+    ///   engine = "aurora-postgresql"
+    ///   tags   = { "dr-tier" = "1", "rto-hours" = "0.25" }
+    /// }
+    /// ```
+    pub struct RtoHoursTag;
+}
+
+impl Rule for RtoHoursTag {
+    fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        if !is_taggable(resource) {
+            return;
+        }
+        let Some(judgement) = cx.judge(resource) else {
+            return;
+        };
+        if judgement.source != TierSource::Tagged {
+            // DR101/DR102 already report the tier itself.
+            return;
+        }
+        let tier_rto = judgement.tier.objective.rto_seconds;
+        let limit = format_hours(tier_rto);
+        let phrase = tier_phrase(&judgement);
+        let error = Verdict {
+            severity: Severity::Error,
+            certainty: Certainty::Definite,
+        };
+        match resource.tag(TAG_RTO_HOURS) {
+            Lookup::Unknown => report.report(
+                resource,
+                &["tags", TAG_RTO_HOURS],
+                Some(&judgement),
+                Verdict { severity: Severity::Error, certainty: Certainty::Unknown },
+                format!("the {TAG_RTO_HOURS} tag cannot be known before apply; {phrase} needs at most {limit}"),
+                format!("set \"{TAG_RTO_HOURS}\" to a literal number of hours, at most {limit}"),
+            ),
+            Lookup::NotSet => report.report(
+                resource,
+                &["tags"],
+                Some(&judgement),
+                error,
+                format!("{} has no {TAG_RTO_HOURS} tag; {phrase} promises recovery within {limit} h", resource.address),
+                format!("add `\"{TAG_RTO_HOURS}\" = \"{limit}\"` (or less) to tags"),
+            ),
+            Lookup::Known(value) => {
+                let text = value.to_string_value().unwrap_or_else(|| value.to_string());
+                match text.trim().parse::<f64>() {
+                    Ok(hours) if hours.is_finite() && hours >= 0.0 => {
+                        if hours * 3600.0 > tier_rto as f64 {
+                            report.report(
+                                resource,
+                                &["tags", TAG_RTO_HOURS],
+                                Some(&judgement),
+                                error,
+                                format!("{TAG_RTO_HOURS} = {text} is beyond the RTO of {phrase}: {limit} h"),
+                                format!("make the resource recover within {limit} h and say so, or move it to a tier whose RTO is at least {text} h"),
+                            );
+                        }
+                    }
+                    _ => report.report(
+                        resource,
+                        &["tags", TAG_RTO_HOURS],
+                        Some(&judgement),
+                        error,
+                        format!("{TAG_RTO_HOURS} = {text:?} is not a number of hours"),
+                        format!("write hours as a number, such as \"{limit}\""),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fail, assert_pass};
+
+    #[test]
+    fn pass_and_fail() {
+        assert_pass(
+            "DR103",
+            &[
+                r#"resource "aws_s3_bucket" "b" { tags = { "dr-tier" = "1", "rto-hours" = "0.25" } }"#,
+                r#"resource "aws_s3_bucket" "b" { tags = { "dr-tier" = "3", "rto-hours" = 4 } }"#,
+                // No valid tier: DR101/DR102 report it, not this rule.
+                r#"resource "aws_s3_bucket" "b" { tags = { "rto-hours" = "99" } }"#,
+            ],
+        );
+        assert_fail(
+            "DR103",
+            &[
+                r#"resource "aws_s3_bucket" "b" { tags = { "dr-tier" = "1", "rto-hours" = "1" } }"#,
+                r#"resource "aws_s3_bucket" "b" { tags = { "dr-tier" = "2" } }"#,
+                r#"resource "aws_s3_bucket" "b" { tags = { "dr-tier" = "2", "rto-hours" = "one" } }"#,
+            ],
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! terraform-provider-dr: disaster-recovery tiers, failover policies and drills as Terraform
+//! resources.
+//!
+//! The crate is layered so each layer has one job: `value` speaks Terraform's value encodings,
+//! `schema` and `resources` hold the provider's meaning in its own terms, `wire` maps them onto
+//! plugin protocol 6, and `plugin` is the go-plugin transport (handshake, socket, AutoMTLS,
+//! controller) that lets Terraform and OpenTofu start and stop the provider. The binary's
+//! `main` only reads the command line and hands over to `plugin`.
+
+pub mod docs;
+pub mod log;
+pub mod plugin;
+pub mod resources;
+pub mod schema;
+pub mod tls;
+pub mod value;
+pub mod wire;
