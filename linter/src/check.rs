@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::finding::Finding;
 use crate::hcl::{load_tree, VariableInputs};
 use crate::model::{config_key, Model, Origin, Resource};
-use crate::plan::{PlanDocument, PlanValue, PlannedResource};
+use crate::plan::{PathStep, PlanDocument, PlanValue, PlannedResource};
 use crate::source::{FileId, SourceMap};
 use crate::tiers::TierCatalog;
 use crate::value::Value;
@@ -69,6 +69,7 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
         let tree = load_tree(&trees, inputs, &mut sources, &mut errors);
         model.resources.extend(tree.resources);
         model.notes.extend(tree.notes);
+        model.unresolved_modules.extend(tree.unresolved_modules);
     }
     let tiers = TierCatalog::from_model(&model);
     let mut findings = crate::rules::run(&model, &tiers);
@@ -140,6 +141,17 @@ pub fn from_plan(
             }
         }
     }
+    if let Value::Map(entries) = &mut values {
+        for key in PROVIDER_DEFAULTED {
+            // Known after apply only because the provider fills in its default on create:
+            // when the configuration does not write it, the default is what will be.
+            if entries.get(*key).is_some_and(Value::is_unknown)
+                && planned.is_configured(&[PathStep::Key(key)]) == Some(false)
+            {
+                entries.insert((*key).to_owned(), Value::Null);
+            }
+        }
+    }
     let tags = match planned.tags() {
         PlanValue::Known(json) => {
             let marks = planned
@@ -196,6 +208,30 @@ pub fn from_plan(
         expansion_unknown: false,
     }
 }
+
+/// Optional arguments the AWS provider computes when they are not written, so a plan marks
+/// them "known after apply" on create although they will hold the provider's default (the
+/// rules apply that default to an unset value). Attributes only: a `dynamic` block is absent
+/// from a plan's `configuration`, so an unwritten block is no proof of "not configured".
+const PROVIDER_DEFAULTED: &[&str] = &[
+    "multi_az",
+    "multi_az_enabled",
+    "automatic_failover_enabled",
+    "deletion_protection",
+    "deletion_protection_enabled",
+    "backup_retention_period",
+    "snapshot_retention_limit",
+    "num_cache_clusters",
+    "num_cache_nodes",
+    "az_mode",
+    "replicas_per_node_group",
+    "num_replicas_per_shard",
+    "replication_factor",
+    "deployment_mode",
+    "deployment_type",
+    "availability_zone_name",
+    "multi_region",
+];
 
 fn overlay_unknown(after: &serde_json::Value, marks: Option<&serde_json::Value>) -> Value {
     match marks {

@@ -75,12 +75,20 @@ impl Resource {
         )
     }
 
-    /// Whether argument `attribute` refers to `target` (by reference, in the same module).
+    /// `SCOPE::ADDRESS`: what a reference naming this very instance (`TYPE.NAME["key"]`)
+    /// records.
+    pub fn instance_key(&self) -> String {
+        format!("{}::{}", self.scope, self.address)
+    }
+
+    /// Whether argument `attribute` refers to `target` (by reference, in the same module):
+    /// to its block as a whole or to this instance of it.
     pub fn refers_to(&self, attribute: &str, target: &Resource) -> bool {
-        let key = target.config_key();
+        let block = target.config_key();
+        let instance = target.instance_key();
         self.references
             .get(attribute)
-            .is_some_and(|targets| targets.contains(&key))
+            .is_some_and(|targets| targets.iter().any(|t| *t == block || *t == instance))
     }
 
     /// The span to label for `path`: its value when written, else the block header.
@@ -136,11 +144,27 @@ pub struct Note {
     pub span: Option<Range<usize>>,
 }
 
+/// A module call whose source is not on disk (a registry or git module before `terraform
+/// init`): everything it would create is unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnresolvedModule {
+    /// The call's instance address: `module.vpc`, `module.app["eu"].module.vpc`.
+    pub address: String,
+    pub source: String,
+    /// The root module directory it belongs to.
+    pub scope: String,
+    pub file: FileId,
+    /// The `module "NAME"` header (`None` in `.tf.json`, whose spans do not point into the
+    /// file).
+    pub header: Option<Range<usize>>,
+}
+
 /// Everything loaded from the inputs.
 #[derive(Debug, Default, Clone)]
 pub struct Model {
     pub resources: Vec<Resource>,
     pub notes: Vec<Note>,
+    pub unresolved_modules: Vec<UnresolvedModule>,
 }
 
 impl Model {

@@ -65,11 +65,22 @@ fn example_tree_findings_follow_tiers_and_modules() {
     assert!(!found
         .iter()
         .any(|(_, _, address, _)| address.contains("opensearch")));
-    let notes = report["notes"].as_array().expect("notes");
-    assert!(notes.iter().any(|n| n["message"]
+    // The registry VPC module is not on disk: an error of certainty unknown at its call,
+    // never a silent pass.
+    let vpc: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["address"] == "module.vpc")
+        .collect();
+    assert_eq!(vpc.len(), 1, "{vpc:?}");
+    assert_eq!(vpc[0]["rule"], "DR101");
+    assert_eq!(vpc[0]["certainty"], "unknown");
+    assert_eq!(vpc[0]["severity"], "error");
+    assert!(vpc[0]["file"]
         .as_str()
-        .unwrap_or("")
-        .contains("not analysable")));
+        .is_some_and(|file| file.ends_with("envs/prod/main.tf")));
+    assert_eq!(report["summary"]["unknown"], 1);
     for finding in report["findings"].as_array().into_iter().flatten() {
         let category = finding["category"].as_str().unwrap_or("");
         assert!(
@@ -207,6 +218,13 @@ fn plans_tell_unset_from_unknown_and_skip_deletions() {
     assert_eq!(
         multi_az,
         [
+            // Created without `multi_az`: the plan marks it known after apply only because the
+            // provider fills in its default (false), and the configuration does not write it.
+            (
+                "aws_db_instance.ledger".to_owned(),
+                "definite".to_owned(),
+                2
+            ),
             // `multi_az` not configured: the provider default (false) applies.
             (
                 "aws_db_instance.reports".to_owned(),
@@ -380,4 +398,57 @@ fn tf_var_environment_and_empty_or_single_file_paths() {
     let lone = drlint(&["check", "examples/linter/shop/envs/prod/main.tf"]);
     assert_eq!(lone.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&lone.stdout).contains("pass its directory"));
+}
+
+#[test]
+fn summary_counts_analysis_notes_apart_from_note_findings() {
+    // A root whose required variable has no value: a note on what could not be analysed is
+    // printed, and the summary line says so instead of "0 notes" alone.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"variable "multi_az" {
+  type        = bool
+  description = "Set per environment in tfvars."
+}
+
+resource "aws_db_instance" "orders" {
+  identifier     = "orders"
+  engine         = "postgres"
+  instance_class = "db.r6g.large"
+  multi_az       = var.multi_az
+  tags           = { "dr-tier" = "3", "rto-hours" = "4" }
+}
+"#,
+    )
+    .expect("write module");
+    let output = Command::new(env!("CARGO_BIN_EXE_drlint"))
+        .args(["check"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run drlint");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("variable \"multi_az\" has no value"),
+        "{text}"
+    );
+    let summary = text.lines().last().unwrap_or("");
+    assert!(
+        summary.contains("0 notes from rules")
+            && summary.contains("1 of certainty unknown")
+            && summary.ends_with("; 1 note on what could not be analysed"),
+        "{summary}"
+    );
+    // Tier 3 only recommends Multi-AZ: an uncertain warning, and exit 0 at --fail-on error.
+    assert_eq!(output.status.code(), Some(0));
+    let output = Command::new(env!("CARGO_BIN_EXE_drlint"))
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run drlint");
+    let report = json(&output);
+    assert_eq!(report["summary"]["analysis_notes"], 1);
+    assert_eq!(report["summary"]["notes"], 0);
+    assert_eq!(report["notes"].as_array().map(Vec::len), Some(1));
 }

@@ -525,3 +525,167 @@ fn json_syntax_files_are_evaluated_like_hcl() {
     let text = std::fs::read_to_string(dir.path().join("main.tf.json")).expect("read");
     assert_eq!(&text[span], "\"orders\"");
 }
+
+#[test]
+fn collection_and_encoding_functions_real_modules_use() {
+    // The shapes terraform-aws-modules and cloudposse modules compute their settings with.
+    let (model, _dir) = load(
+        &[(
+            "main.tf",
+            r#"
+        variable "azs" { default = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+        variable "cache_overrides" { default = null }
+        locals {
+          subnet_names = ["app-a", "app-b", "app-c"]
+          by_zone      = zipmap(var.azs, local.subnet_names)
+          as_map       = tomap({ tier = "2" })
+          as_list      = tolist(toset(["b", "a"]))
+          node_type    = coalesce(var.cache_overrides, "cache.r6g.large")
+          has_lookup   = can(local.by_zone["eu-west-1b"])
+          no_lookup    = can(local.by_zone["us-east-1a"])
+          second_zone  = element(var.azs, 4)
+          zone_names   = join("+", values(local.by_zone))
+          prefix       = split("-", "orders-prod")[0]
+          normalized   = replace("orders_prod_db", "_", "-")
+          policy       = jsonencode({ Version = "2012-10-17", Statement = [] })
+        }
+        resource "aws_elasticache_replication_group" "cache" {
+          replication_group_id = local.normalized
+          node_type            = local.node_type
+          tags = merge(local.as_map, {
+            first  = local.as_list[0]
+            lookup = tostring(local.has_lookup)
+            miss   = tostring(local.no_lookup)
+            zone   = local.second_zone
+            names  = local.zone_names
+            prefix = local.prefix
+            policy = local.policy
+          })
+        }
+    "#,
+        )],
+        VariableInputs::default(),
+    );
+    let cache = &model.resources[0];
+    let tag = |key: &str| match cache.tag(key) {
+        Lookup::Known(value) => value.to_string_value().unwrap_or_default(),
+        other => panic!("{key}: {other:?}"),
+    };
+    assert_eq!(tag("tier"), "2");
+    assert_eq!(tag("first"), "a");
+    assert_eq!(tag("lookup"), "true");
+    assert_eq!(tag("miss"), "false");
+    // element() wraps around, as in Terraform.
+    assert_eq!(tag("zone"), "eu-west-1b");
+    assert_eq!(tag("names"), "app-a+app-b+app-c");
+    assert_eq!(tag("prefix"), "orders");
+    assert_eq!(tag("policy"), r#"{"Statement":[],"Version":"2012-10-17"}"#);
+    assert_eq!(
+        cache.get(&["node_type"]),
+        Lookup::Known(&Value::String("cache.r6g.large".into()))
+    );
+    assert_eq!(
+        cache.get(&["replication_group_id"]),
+        Lookup::Known(&Value::String("orders-prod-db".into()))
+    );
+}
+
+#[test]
+fn references_name_one_instance_when_the_key_is_known() {
+    let (model, _dir) = load(
+        &[(
+            "main.tf",
+            r#"
+        resource "aws_subnet" "private" {
+          for_each          = { a = "eu-west-1a", b = "eu-west-1b" }
+          availability_zone = each.value
+        }
+        resource "aws_lb" "one" { subnets = [aws_subnet.private["a"].id] }
+        resource "aws_lb" "all" { subnets = values(aws_subnet.private)[*].id }
+        resource "aws_db_instance" "primary" { count = 1 }
+        resource "aws_db_instance" "replica" { replicate_source_db = aws_db_instance.primary[0].identifier }
+    "#,
+        )],
+        VariableInputs::default(),
+    );
+    let find = |address: &str| {
+        model
+            .resources
+            .iter()
+            .find(|r| r.address == address)
+            .unwrap_or_else(|| panic!("{address}"))
+    };
+    let scope = &find("aws_lb.one").scope;
+    assert_eq!(
+        find("aws_lb.one").references["subnets"],
+        [format!("{scope}::aws_subnet.private[\"a\"]")]
+    );
+    assert_eq!(
+        find("aws_lb.all").references["subnets"],
+        [format!("{scope}::aws_subnet.private")]
+    );
+    assert_eq!(
+        find("aws_db_instance.replica").references["replicate_source_db"],
+        [format!("{scope}::aws_db_instance.primary[0]")]
+    );
+}
+
+#[test]
+fn remote_modules_not_on_disk_are_recorded_unless_switched_off() {
+    let (model, _dir) = load(
+        &[
+            (
+                "main.tf",
+                r#"
+        variable "create_bastion" { default = false }
+        module "vpc" {
+          source  = "terraform-aws-modules/vpc/aws"
+          version = "~> 5.8"
+          name    = "shop"
+        }
+        module "bastion" {
+          source = "cloudposse/ec2-bastion-server/aws"
+          count  = var.create_bastion ? 1 : 0
+        }
+        module "app" {
+          source   = "./modules/app"
+          for_each = toset(["eu", "us"])
+        }
+    "#,
+            ),
+            (
+                "modules/app/main.tf",
+                r#"
+        module "queue" {
+          source = "git::https://example.com/queue.git?ref=v1.2.0"
+        }
+    "#,
+            ),
+        ],
+        VariableInputs::default(),
+    );
+    let mut unresolved: Vec<(&str, &str)> = model
+        .unresolved_modules
+        .iter()
+        .map(|call| (call.address.as_str(), call.source.as_str()))
+        .collect();
+    unresolved.sort();
+    assert_eq!(
+        unresolved,
+        [
+            (
+                "module.app[\"eu\"].module.queue",
+                "git::https://example.com/queue.git?ref=v1.2.0"
+            ),
+            (
+                "module.app[\"us\"].module.queue",
+                "git::https://example.com/queue.git?ref=v1.2.0"
+            ),
+            ("module.vpc", "terraform-aws-modules/vpc/aws"),
+        ]
+    );
+    assert!(model
+        .unresolved_modules
+        .iter()
+        .all(|call| call.header.is_some()));
+}

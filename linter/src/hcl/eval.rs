@@ -353,9 +353,14 @@ impl<'e> Evaluator<'e> {
             "data" | "self" | "each" | "count" => (Value::Unknown, operators.len()),
             resource_type => {
                 if let Some(resource_name) = attribute(0) {
-                    let qualified = self
+                    let mut qualified = self
                         .env
                         .qualify(&format!("{resource_type}.{resource_name}"));
+                    // `aws_subnet.private["a"]` names one instance: relations such as a
+                    // cluster's instances must not take in the block's other instances.
+                    if let Some(key) = self.instance_key(operators.get(1), depth) {
+                        qualified.push_str(&key);
+                    }
                     self.references.push(qualified);
                     if let Some(known) = attribute(1).and_then(|key| {
                         self.env
@@ -373,6 +378,27 @@ impl<'e> Evaluator<'e> {
             }
         };
         self.apply(expr, value, &operators[used.min(operators.len())..], depth)
+    }
+
+    /// The instance key a resource reference's index names, as Terraform writes it in
+    /// addresses (`[0]`, `["a"]`); `None` when there is no index or it is not known.
+    fn instance_key(
+        &mut self,
+        operator: Option<&&TraversalOperator>,
+        depth: usize,
+    ) -> Option<String> {
+        let index = match operator? {
+            TraversalOperator::Index(index_expr) => self.eval_depth(index_expr, depth).ok()?,
+            TraversalOperator::LegacyIndex(index) => Value::Number(*index.value() as f64),
+            _ => return None,
+        };
+        match index {
+            Value::Number(number) if number >= 0.0 && number.fract() == 0.0 => {
+                Some(format!("[{}]", number as u64))
+            }
+            Value::String(key) => Some(format!("[{}]", serde_json::Value::String(key))),
+            _ => None,
+        }
     }
 
     fn apply(

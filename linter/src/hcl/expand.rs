@@ -16,7 +16,7 @@ use super::load::{
     discover_module_dirs, is_local_source, load_module, load_tfvars, normalize, BlockDecl, Located,
     ModuleSource,
 };
-use crate::model::{Model, Note, Origin, Resource};
+use crate::model::{Model, Note, Origin, Resource, UnresolvedModule};
 use crate::source::{FileId, SourceMap};
 use crate::value::Value;
 use crate::InputError;
@@ -117,6 +117,7 @@ pub fn load_tree(
 
     let mut model = Model::default();
     let notes = Rc::new(RefCell::new(Vec::new()));
+    let unresolved = Rc::new(RefCell::new(Vec::new()));
     for dir in scanned.iter().filter(|dir| !called.contains(*dir)) {
         let Some(module) = project.modules.get(dir) else {
             continue;
@@ -137,6 +138,7 @@ pub fn load_tree(
             children: RefCell::new(HashMap::new()),
             outputs: OnceCell::new(),
             notes: notes.clone(),
+            unresolved: unresolved.clone(),
             depth: 0,
             expansion_unknown: false,
         });
@@ -148,6 +150,12 @@ pub fn load_tree(
         .values()
         .flat_map(|module| module.json_files.iter().copied())
         .collect();
+    model.unresolved_modules = std::mem::take(&mut *unresolved.borrow_mut());
+    for call in &mut model.unresolved_modules {
+        if json_files.contains(&call.file) {
+            call.header = None;
+        }
+    }
     let mut seen = HashSet::new();
     let collected = std::mem::take(&mut *notes.borrow_mut());
     for mut note in collected {
@@ -417,6 +425,8 @@ struct Instance<'p> {
     children: RefCell<HashMap<String, Rc<Children<'p>>>>,
     outputs: OnceCell<(Value, Vec<String>)>,
     notes: Rc<RefCell<Vec<Note>>>,
+    /// Module calls whose source is not on disk, for the rules to report as unknown.
+    unresolved: Rc<RefCell<Vec<UnresolvedModule>>>,
     depth: usize,
     expansion_unknown: bool,
 }
@@ -778,17 +788,30 @@ impl<'p> Instance<'p> {
                 .and_then(|installed| installed.get(&call_path.join(".")))
                 .cloned()
         };
+        let expansion = self.expansion(body, call.file);
+        if matches!(&expansion, Expansion::Keys(keys) if keys.is_empty()) {
+            // `count = 0` or an empty `for_each`: nothing is created, known or not.
+            return Some(Children::Instances {
+                by_count: body.get_attribute("count").is_some(),
+                by_for_each: body.get_attribute("for_each").is_some(),
+                list: Vec::new(),
+            });
+        }
         let Some(module) = target
             .as_ref()
             .and_then(|dir| self.project.modules.get(dir))
         else {
-            self.note(
-                call.file,
-                Some(call.header.clone()),
-                format!(
-                    "module {name:?} (source {source:?}) is not on disk: run `terraform init` so .terraform/modules holds it; its resources are not analysable"
-                ),
-            );
+            self.unresolved.borrow_mut().push(UnresolvedModule {
+                address: if self.address.is_empty() {
+                    format!("module.{name}")
+                } else {
+                    format!("{}.module.{name}", self.address)
+                },
+                source: source.to_owned(),
+                scope: self.root_dir.display().to_string(),
+                file: call.file,
+                header: Some(call.header.clone()),
+            });
             return Some(Children::NotAnalysable);
         };
         if self.depth >= MAX_MODULE_DEPTH {
@@ -801,7 +824,6 @@ impl<'p> Instance<'p> {
             );
             return Some(Children::NotAnalysable);
         }
-        let expansion = self.expansion(body, call.file);
         let (keys, unknown) = match &expansion {
             Expansion::Single => (vec![(String::new(), None)], false),
             Expansion::Keys(keys) => (
@@ -872,6 +894,7 @@ impl<'p> Instance<'p> {
                 children: RefCell::new(HashMap::new()),
                 outputs: OnceCell::new(),
                 notes: self.notes.clone(),
+                unresolved: self.unresolved.clone(),
                 depth: self.depth + 1,
                 expansion_unknown: self.expansion_unknown || unknown,
             });

@@ -400,7 +400,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Result {
             Ok(Value::List(out))
         }
         "jsonencode" => match first(&args)?.to_json() {
-            Some(json) => Ok(Value::String(json.to_string())),
+            Some(json) => Ok(Value::String(sorted_keys(json).to_string())),
             None => Ok(Value::Unknown),
         },
         "jsondecode" => {
@@ -555,6 +555,26 @@ fn format(args: Vec<Value>) -> Result {
         }
     }
     Ok(Value::String(out))
+}
+
+/// Terraform's maps and objects have no order: `jsonencode` writes their keys sorted.
+fn sorted_keys(json: serde_json::Value) -> serde_json::Value {
+    match json {
+        serde_json::Value::Object(entries) => {
+            let mut entries: Vec<(String, serde_json::Value)> = entries.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| (key, sorted_keys(value)))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted_keys).collect())
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -119,9 +119,20 @@ pub fn render(run: &CheckRun, style: &Style) -> String {
         let _ = writeln!(out, "error: {error}");
     }
     let summary = Summary::of(run);
+    // Findings of severity note and notes on what could not be analysed are counted apart,
+    // so the line never says "0 notes" under a printed note.
+    let analysis = if summary.analysis_notes > 0 {
+        format!(
+            "; {} note{} on what could not be analysed",
+            summary.analysis_notes,
+            plural(summary.analysis_notes)
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "drlint: {} error{}, {} warning{}, {} note{} ({} of uncertain certainty, {} suppressed) in {} resource instance{}{}",
+        "drlint: {} error{}, {} warning{}, {} note{} from rules ({} of certainty unknown, {} suppressed) in {} resource instance{}{analysis}{}",
         summary.errors,
         plural(summary.errors),
         summary.warnings,

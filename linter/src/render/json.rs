@@ -8,13 +8,15 @@
 //!                "file": "modules/db/main.tf",
 //!                "line": 12, "column": 14, "message": "...", "help": "...", "tier": 1}],
 //!  "summary": {"errors": 1, "warnings": 0, "notes": 0, "unknown": 0, "suppressed": 0, "resources": 9,
-//!              "input_errors": 0},
+//!              "input_errors": 0, "analysis_notes": 0},
 //!  "notes": [{"message": "...", "file": "...", "line": 3, "column": 1}],
 //!  "input_errors": [{"file": "...", "line": 1, "column": 7, "message": "..."}]}
 //! ```
 //! `root` is the root module directory (or plan file) whose values produced the finding: a
 //! shared module's file and line can appear once per root. `line`/`column` are 1-based (columns in characters) and `null` for plan files, whose
 //! findings are identified by `address`. `tier` is `null` for findings not judged by a tier.
+//! In `summary`, `notes` counts findings of severity note; `analysis_notes` counts the
+//! entries of the top-level `notes` list (what could not be analysed), which are not findings.
 
 use serde::Serialize;
 
@@ -57,6 +59,7 @@ struct SummaryRecord {
     suppressed: usize,
     resources: usize,
     input_errors: usize,
+    analysis_notes: usize,
 }
 
 #[derive(Serialize)]
@@ -142,6 +145,7 @@ pub fn render(run: &CheckRun) -> Report<'_> {
             suppressed: summary.suppressed,
             resources: summary.resources,
             input_errors: summary.input_errors,
+            analysis_notes: summary.analysis_notes,
         },
         notes,
         input_errors,

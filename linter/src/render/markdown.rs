@@ -31,13 +31,14 @@ pub fn render(run: &CheckRun) -> String {
     let summary = Summary::of(run);
     let _ = writeln!(
         out,
-        "Resource instances: {}. Findings: {} error(s), {} warning(s), {} note(s); {} uncertain, {} suppressed.\n",
+        "Resource instances: {}. Findings: {} error(s), {} warning(s), {} note(s); {} uncertain, {} suppressed. Notes on what could not be analysed: {}.\n",
         summary.resources,
         summary.errors,
         summary.warnings,
         summary.notes,
         summary.unknown,
-        summary.suppressed
+        summary.suppressed,
+        summary.analysis_notes
     );
     // Stateful resources by the tier they are judged by.
     let mut by_tier: BTreeMap<u8, Vec<&Resource>> = BTreeMap::new();

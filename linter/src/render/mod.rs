@@ -21,6 +21,9 @@ pub struct Summary {
     pub suppressed: usize,
     pub resources: usize,
     pub input_errors: usize,
+    /// Notes on what could not be analysed (not findings: `notes` counts findings of
+    /// severity note).
+    pub analysis_notes: usize,
 }
 
 impl Summary {
@@ -29,6 +32,7 @@ impl Summary {
             resources: run.model.resources.len(),
             suppressed: run.suppressed,
             input_errors: run.errors.len(),
+            analysis_notes: run.model.notes.len(),
             ..Summary::default()
         };
         for finding in &run.findings {

@@ -113,7 +113,44 @@ impl Rule for ClusterSingleInstance {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{assert_fail, assert_pass};
+    use crate::rules::test_support::{assert_fail, assert_pass, findings};
+    use crate::tiers::Certainty;
+
+    #[test]
+    fn each_cluster_instance_counts_only_its_own_instances() {
+        // Written like a for_each wrapper around terraform-aws-modules/rds-aurora: instances
+        // name their cluster by key, so the block's other clusters' instances do not count.
+        let found = findings(
+            "DR301",
+            r#"
+            locals {
+              clusters  = { orders = 2, ledger = 1 }
+              instances = merge([
+                for cluster, count in local.clusters : {
+                  for index in range(count) : "${cluster}-${index + 1}" => cluster
+                }
+              ]...)
+            }
+            resource "aws_rds_cluster" "this" {
+              for_each           = local.clusters
+              cluster_identifier = each.key
+              engine             = "aurora-postgresql"
+            }
+            resource "aws_rds_cluster_instance" "this" {
+              for_each           = local.instances
+              identifier         = each.key
+              cluster_identifier = aws_rds_cluster.this[each.value].id
+              instance_class     = "db.r6g.large"
+            }
+        "#,
+        );
+        let addresses: Vec<&str> = found.iter().map(|f| f.address.as_str()).collect();
+        assert_eq!(addresses, [r#"aws_rds_cluster.this["ledger"]"#]);
+        assert_eq!(found[0].certainty, Certainty::Definite);
+        assert!(found[0]
+            .message
+            .contains("has 1 aws_rds_cluster_instance instance;"));
+    }
 
     #[test]
     fn pass_and_fail() {

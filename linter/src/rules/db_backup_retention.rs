@@ -1,4 +1,4 @@
-use super::{declare_rule, needed, tier_phrase, Context, Reporter, Rule, Verdict};
+use super::{declare_rule, needed, presence, tier_phrase, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::Certainty;
 
@@ -45,22 +45,40 @@ impl Rule for DbBackupRetention {
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
-        if !matches!(
-            resource.get(&["replicate_source_db"]),
-            crate::value::Lookup::NotSet
-        ) {
-            return;
-        }
+        let may_be_replica = match presence(resource, "replicate_source_db") {
+            Some(true) => return,
+            Some(false) => false,
+            None => true,
+        };
         let Some((judgement, severity)) = needed(cx, resource, |r| r.backups) else {
             return;
         };
+        let mark = report.mark();
+        self.check_retention(resource, &judgement, severity, report);
+        if may_be_replica {
+            report.uncertain_since(
+                mark,
+                "it is no read replica: replicate_source_db is unknown before apply",
+            );
+        }
+    }
+}
+
+impl DbBackupRetention {
+    fn check_retention(
+        &self,
+        resource: &Resource,
+        judgement: &crate::tiers::Judgement<'_>,
+        severity: crate::tiers::Severity,
+        report: &mut Reporter<'_>,
+    ) {
         let minimum = judgement.tier.requirements.min_backup_retention_days;
-        let phrase = tier_phrase(&judgement);
+        let phrase = tier_phrase(judgement);
         match resource.get(&["backup_retention_period"]).number() {
             None => report.report(
                 resource,
                 &["backup_retention_period"],
-                Some(&judgement),
+                Some(judgement),
                 Verdict { severity, certainty: Certainty::Unknown },
                 format!("backup retention of {} cannot be known before apply; {phrase} needs at least {minimum} days", resource.address),
                 format!("set `backup_retention_period = {minimum}` or more"),
@@ -81,7 +99,7 @@ impl Rule for DbBackupRetention {
                 report.report(
                     resource,
                     &["backup_retention_period"],
-                    Some(&judgement),
+                    Some(judgement),
                     Verdict { severity, certainty: Certainty::Definite },
                     format!("{what}; {phrase} needs at least {minimum} days"),
                     format!("set `backup_retention_period = {minimum}` or more"),

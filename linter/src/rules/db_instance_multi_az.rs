@@ -1,6 +1,5 @@
-use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
+use super::{declare_rule, needed, presence, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
-use crate::value::Lookup;
 
 declare_rule! {
     /// ## What it does
@@ -38,12 +37,17 @@ impl Rule for DbInstanceMultiAz {
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
-        if !matches!(resource.get(&["replicate_source_db"]), Lookup::NotSet) {
-            return;
-        }
+        // A read replica is judged through its source; one that may be a replica (its source
+        // is unknown) is judged as a primary, uncertainly.
+        let may_be_replica = match presence(resource, "replicate_source_db") {
+            Some(true) => return,
+            Some(false) => false,
+            None => true,
+        };
         let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
             return;
         };
+        let mark = report.mark();
         report_switch(
             report,
             resource,
@@ -57,6 +61,12 @@ impl Rule for DbInstanceMultiAz {
             ),
             "set `multi_az = true`".to_owned(),
         );
+        if may_be_replica {
+            report.uncertain_since(
+                mark,
+                "it is no read replica: replicate_source_db is unknown before apply",
+            );
+        }
     }
 }
 

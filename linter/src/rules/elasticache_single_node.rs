@@ -1,4 +1,4 @@
-use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
+use super::{declare_rule, needed, presence, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
 
 declare_rule! {
@@ -39,12 +39,12 @@ impl Rule for ElasticacheSingleNode {
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
-        if !matches!(
-            resource.get(&["replication_group_id"]),
-            crate::value::Lookup::NotSet
-        ) {
-            return;
-        }
+        // A member of a replication group is judged with the group (DR202).
+        let may_be_member = match presence(resource, "replication_group_id") {
+            Some(true) => return,
+            Some(false) => false,
+            None => true,
+        };
         let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
             return;
         };
@@ -55,7 +55,8 @@ impl Rule for ElasticacheSingleNode {
                 let nodes = resource.get(&["num_cache_nodes"]).number();
                 let cross_az = resource.get(&["az_mode"]).string();
                 match (nodes, cross_az) {
-                    (Some(nodes), Some(_)) if nodes.unwrap_or(1.0) < 2.0 => (
+                    // One node is one zone, whatever az_mode says.
+                    (Some(nodes), _) if nodes.unwrap_or(1.0) < 2.0 => (
                         &["num_cache_nodes"],
                         Some(false),
                         format!("{} is a single Memcached node", resource.address),
@@ -77,6 +78,7 @@ impl Rule for ElasticacheSingleNode {
                 "use an aws_elasticache_replication_group with a replica, automatic failover and Multi-AZ",
             ),
         };
+        let mark = report.mark();
         report_switch(
             report,
             resource,
@@ -87,11 +89,46 @@ impl Rule for ElasticacheSingleNode {
             what,
             help.to_owned(),
         );
+        if may_be_member {
+            report.uncertain_since(
+                mark,
+                "it is no member of a replication group: replication_group_id is unknown before apply",
+            );
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unknown_membership_is_uncertain_and_one_node_is_one_zone() {
+        use crate::rules::test_support::findings;
+        use crate::tiers::Certainty;
+        let member = findings(
+            "DR302",
+            r#"variable "group" { type = string }
+               resource "aws_elasticache_cluster" "c" {
+                 cluster_id           = "sessions"
+                 engine               = "redis"
+                 replication_group_id = var.group
+               }"#,
+        );
+        assert_eq!(member.len(), 1);
+        assert_eq!(member[0].certainty, Certainty::Unknown);
+        let single = findings(
+            "DR302",
+            r#"variable "az_mode" { type = string }
+               resource "aws_elasticache_cluster" "c" {
+                 cluster_id      = "sessions"
+                 engine          = "memcached"
+                 num_cache_nodes = 1
+                 az_mode         = var.az_mode
+               }"#,
+        );
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].certainty, Certainty::Definite);
+    }
+
     use crate::rules::test_support::{assert_fail, assert_pass};
 
     #[test]

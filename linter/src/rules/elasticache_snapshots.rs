@@ -1,4 +1,4 @@
-use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
+use super::{declare_rule, needed, presence, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
 use crate::value::Lookup;
 
@@ -40,16 +40,27 @@ impl Rule for ElasticacheSnapshots {
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        // Memcached keeps no data worth a snapshot, and a replication group's members are
+        // judged with the group; when either cannot be known, the finding is uncertain.
+        let mut assumptions = Vec::new();
         if resource.resource_type == "aws_elasticache_cluster" {
-            let memcached = matches!(resource.get(&["engine"]), Lookup::Known(e) if e.as_str() == Some("memcached"));
-            let in_group = !matches!(resource.get(&["replication_group_id"]), Lookup::NotSet);
-            if memcached || in_group {
-                return;
+            match resource.get(&["engine"]) {
+                Lookup::Known(engine) if engine.as_str() == Some("memcached") => return,
+                Lookup::Unknown => assumptions.push("its engine (unknown before apply) is Redis"),
+                _ => {}
+            }
+            match presence(resource, "replication_group_id") {
+                Some(true) => return,
+                Some(false) => {}
+                None => assumptions.push(
+                    "it is no member of a replication group (replication_group_id is unknown before apply)",
+                ),
             }
         }
         let Some((judgement, severity)) = needed(cx, resource, |r| r.backups) else {
             return;
         };
+        let mark = report.mark();
         let state = resource
             .get(&["snapshot_retention_limit"])
             .number()
@@ -67,6 +78,9 @@ impl Rule for ElasticacheSnapshots {
             ),
             "set `snapshot_retention_limit` to 1 or more days".to_owned(),
         );
+        if !assumptions.is_empty() {
+            report.uncertain_since(mark, &assumptions.join(" and "));
+        }
     }
 }
 

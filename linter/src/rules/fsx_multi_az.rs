@@ -6,7 +6,7 @@ declare_rule! {
     /// Reports FSx file systems with a single-AZ `deployment_type`:
     /// `aws_fsx_windows_file_system` (default `SINGLE_AZ_1`), `aws_fsx_ontap_file_system` and
     /// `aws_fsx_openzfs_file_system` (`SINGLE_AZ_*`). Lustre has no Multi-AZ deployment type
-    /// and is not judged here.
+    /// to switch on: it is judged as one-zone storage (DR303).
     ///
     /// ## Why is this bad?
     /// A single-AZ file system is served from one zone; when the zone fails, every share on it

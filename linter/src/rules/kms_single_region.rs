@@ -64,8 +64,8 @@ impl Rule for KmsSingleRegion {
         }
         let mut seen: Vec<&Resource> = Vec::new();
         for (data, attribute) in cx.referrers(key) {
-            if !["kms_key_id", "server_side_encryption", "replica"].contains(attribute)
-                || seen.iter().any(|s| std::ptr::eq(*s, *data))
+            if !["kms_key_id", "server_side_encryption", "replica"].contains(&attribute)
+                || seen.iter().any(|s| std::ptr::eq(*s, data))
             {
                 continue;
             }

@@ -12,7 +12,10 @@ declare_rule! {
     ///
     /// A resource counts as taggable when it sets `tags` or is one of the stateful types the
     /// other rules judge. Resources whose tags cannot be known before apply are reported with
-    /// certainty `unknown`.
+    /// certainty `unknown`, and so is every module call whose source is not on disk (a
+    /// registry or git module before `terraform init`): nothing it creates can be read, so
+    /// neither can its resources' tiers. Run `terraform init` first, so `.terraform/modules`
+    /// holds the module, and drlint reads it like a local one.
     ///
     /// ## Why is this bad?
     /// The tier is the promise every other rule checks against. Without it nobody knows how fast
@@ -45,6 +48,20 @@ pub(super) fn is_taggable(resource: &Resource) -> bool {
 }
 
 impl Rule for MissingTierTag {
+    fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
+        for call in &cx.model.unresolved_modules {
+            report.report_module(
+                call,
+                Severity::Error,
+                format!(
+                    "{} (source {:?}) is not on disk: the {TAG_DR_TIER} tags and DR settings of everything it creates cannot be known",
+                    call.address, call.source
+                ),
+                "run `terraform init` so .terraform/modules holds the module (drlint reads it from there), or lint the plan from `terraform show -json`".to_owned(),
+            );
+        }
+    }
+
     fn check_resource(&self, _cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
         if !is_taggable(resource) {
             return;

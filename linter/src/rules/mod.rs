@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::finding::Finding;
-use crate::model::{Model, Origin, Resource};
+use crate::model::{Model, Origin, Resource, UnresolvedModule};
 use crate::tiers::{Certainty, Judgement, Severity, TierCatalog};
+use crate::value::{Lookup, Value};
 
 pub mod codes;
 
@@ -107,6 +108,8 @@ struct Index<'a> {
     by_scope: HashMap<&'a str, Vec<&'a Resource>>,
     /// Configuration key → its instances.
     by_key: HashMap<String, Vec<&'a Resource>>,
+    /// `SCOPE::ADDRESS` → the instance (for references that name one instance).
+    by_address: HashMap<String, &'a Resource>,
     /// Configuration key → (referring resource, argument).
     referrers: HashMap<&'a str, Vec<(&'a Resource, &'a str)>>,
     /// `value_key(type, relation argument, literal value)` → resources.
@@ -140,8 +143,10 @@ impl<'a> Index<'a> {
                 .entry(resource.config_key())
                 .or_default()
                 .push(resource);
+            index.by_address.insert(resource.instance_key(), resource);
             for (attribute, targets) in &resource.references {
-                for target in targets {
+                let mut seen = HashSet::new();
+                for target in targets.iter().filter(|target| seen.insert(target.as_str())) {
                     index
                         .referrers
                         .entry(target.as_str())
@@ -209,17 +214,36 @@ impl<'a> Context<'a> {
         scopes
     }
 
-    /// The instances of a configuration key (`Resource::config_key`).
-    pub fn instances(&self, config_key: &str) -> &[&'a Resource] {
-        self.index.by_key.get(config_key).map_or(&[], Vec::as_slice)
+    /// The instances a recorded reference names: one instance (`TYPE.NAME["key"]`, see
+    /// `Resource::instance_key`) or every instance of a block (`Resource::config_key`).
+    pub fn instances(&self, reference: &str) -> &[&'a Resource] {
+        if let Some(resource) = self.index.by_address.get(reference) {
+            return std::slice::from_ref(resource);
+        }
+        if let Some(instances) = self.index.by_key.get(reference) {
+            return instances;
+        }
+        // An index Terraform would reject (`[0]` on a block without `count`): the block.
+        match reference
+            .strip_suffix(']')
+            .and_then(|r| r.rfind('[').map(|at| &r[..at]))
+        {
+            Some(block) => self.index.by_key.get(block).map_or(&[], Vec::as_slice),
+            None => &[],
+        }
     }
 
-    /// Resources that refer to `target`, with the argument that does.
-    pub fn referrers(&self, target: &Resource) -> &[(&'a Resource, &'a str)] {
-        self.index
-            .referrers
-            .get(target.config_key().as_str())
-            .map_or(&[], Vec::as_slice)
+    /// Resources that refer to `target` (its block as a whole, or this very instance), with
+    /// the argument that does.
+    pub fn referrers(&self, target: &Resource) -> Vec<(&'a Resource, &'a str)> {
+        let block = self.index.referrers.get(target.config_key().as_str());
+        let instance = self.index.referrers.get(target.instance_key().as_str());
+        block
+            .into_iter()
+            .chain(instance)
+            .flatten()
+            .copied()
+            .collect()
     }
 }
 
@@ -278,6 +302,61 @@ impl Reporter<'_> {
             tier: judgement.map(|j| j.tier.level),
             anchors,
         });
+    }
+}
+
+impl Reporter<'_> {
+    /// Reports on a module call drlint could not read: nothing it would create is known.
+    pub fn report_module(
+        &mut self,
+        call: &UnresolvedModule,
+        severity: Severity,
+        message: String,
+        help: String,
+    ) {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity,
+            certainty: Certainty::Unknown,
+            address: call.address.clone(),
+            root: call.scope.clone(),
+            file: call.file,
+            span: call.header.clone(),
+            message,
+            help,
+            tier: None,
+            anchors: call.header.iter().map(|span| span.start).collect(),
+        });
+    }
+
+    /// How many findings there are so far: pass it to [`Reporter::uncertain_since`].
+    pub fn mark(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Makes the findings reported since `mark` uncertain, saying why: they hold only if
+    /// something that cannot be known before apply turns out as the rule assumed.
+    pub fn uncertain_since(&mut self, mark: usize, assumption: &str) {
+        for finding in self.findings.iter_mut().skip(mark) {
+            if finding.rule.code == self.rule.code {
+                finding.certainty = Certainty::Unknown;
+                finding.message = format!("{} (if {assumption})", finding.message);
+            }
+        }
+    }
+}
+
+/// Whether `attribute` is written with a value: `Some(true)` also for a value computed from
+/// another resource (`aws_db_instance.primary.identifier` is unknown, but certainly set);
+/// `None` when it comes from something unknown that may as well be null (a variable with no
+/// value, a data source).
+pub fn presence(resource: &Resource, attribute: &str) -> Option<bool> {
+    match resource.get(&[attribute]) {
+        Lookup::NotSet => Some(false),
+        Lookup::Unknown if resource.references.contains_key(attribute) => Some(true),
+        Lookup::Unknown => None,
+        Lookup::Known(Value::List(items)) => Some(!items.is_empty()),
+        Lookup::Known(_) => Some(true),
     }
 }
 
@@ -368,12 +447,15 @@ pub fn related<'a>(
     attribute: &str,
     target_identifier: Option<&str>,
 ) -> Vec<&'a Resource> {
-    let mut found: Vec<&'a Resource> = cx
-        .referrers(target)
-        .iter()
-        .filter(|(candidate, by)| candidate.resource_type == related_type && *by == attribute)
-        .map(|(candidate, _)| *candidate)
-        .collect();
+    let mut found: Vec<&'a Resource> = Vec::new();
+    for (candidate, by) in cx.referrers(target) {
+        if candidate.resource_type == related_type
+            && by == attribute
+            && !found.iter().any(|f| std::ptr::eq(*f, candidate))
+        {
+            found.push(candidate);
+        }
+    }
     let identifier = target_identifier.and_then(|key| match target.get(&[key]) {
         crate::value::Lookup::Known(value) => value.to_string_value(),
         _ => None,

@@ -1,10 +1,10 @@
 use super::{
-    declare_rule, has_unknown_relation, needed, related, tier_phrase, Context, Reporter, Rule,
-    Verdict,
+    declare_rule, has_unknown_relation, needed, presence, related, tier_phrase, Context, Reporter,
+    Rule, Verdict,
 };
 use crate::model::Resource;
 use crate::tiers::Certainty;
-use crate::value::{Lookup, Value};
+use crate::value::Value;
 
 declare_rule! {
     /// ## What it does
@@ -67,29 +67,28 @@ fn has_related(
     }
 }
 
-/// Whether `attribute` is set. A value computed from another resource (`aws_rds_global_cluster.g.id`)
-/// is unknown, but certainly set.
-fn set(resource: &Resource, attribute: &str) -> Option<bool> {
-    match resource.get(&[attribute]) {
-        Lookup::NotSet => Some(false),
-        Lookup::Unknown if resource.references.contains_key(attribute) => Some(true),
-        Lookup::Unknown => None,
-        Lookup::Known(Value::List(items)) => Some(!items.is_empty()),
-        Lookup::Known(_) => Some(true),
-    }
+/// What the rule concludes about one data store.
+struct CopyState {
+    /// `Some(true)` copied, `Some(false)` not, `None` unknown.
+    copied: Option<bool>,
+    path: &'static str,
+    help: &'static str,
+    /// Set when the store may itself be a replica (its source is unknown): the finding then
+    /// holds only if it is not.
+    if_primary: Option<&'static str>,
 }
 
-/// `Some(true)` copied, `Some(false)` not, `None` unknown; `Err(())` when not judged.
-fn copy_state(
-    cx: &Context<'_>,
-    resource: &Resource,
-) -> Result<(Option<bool>, &'static str, &'static str), ()> {
+/// The copy state of a data store; `Err(())` when it is not judged (a replica is the copy).
+fn copy_state(cx: &Context<'_>, resource: &Resource) -> Result<CopyState, ()> {
+    let primary = |source: &'static str| match presence(resource, source) {
+        Some(true) => Err(()),
+        Some(false) => Ok(None),
+        None => Ok(Some(source)),
+    };
     match resource.resource_type.as_str() {
         "aws_rds_cluster" | "aws_docdb_cluster" => {
-            if set(resource, "replication_source_identifier") != Some(false) {
-                return Err(());
-            }
-            let global = set(resource, "global_cluster_identifier");
+            let if_primary = primary("replication_source_identifier")?;
+            let global = presence(resource, "global_cluster_identifier");
             let state = match global {
                 Some(true) => Some(true),
                 other => match has_related(
@@ -104,12 +103,15 @@ fn copy_state(
                     None => None,
                 },
             };
-            Ok((state, "global_cluster_identifier", "join an aws_rds_global_cluster (global_cluster_identifier) with a secondary cluster in the recovery region"))
+            Ok(CopyState {
+                copied: state,
+                path: "global_cluster_identifier",
+                help: "join an aws_rds_global_cluster (global_cluster_identifier) with a secondary cluster in the recovery region",
+                if_primary,
+            })
         }
         "aws_db_instance" => {
-            if set(resource, "replicate_source_db") != Some(false) {
-                return Err(());
-            }
+            let if_primary = primary("replicate_source_db")?;
             let replica = has_related(
                 cx,
                 resource,
@@ -129,18 +131,26 @@ fn copy_state(
                 (Some(false), Some(false)) => Some(false),
                 _ => None,
             };
-            Ok((state, "identifier", "add a cross-region read replica (replicate_source_db) or aws_db_instance_automated_backups_replication"))
+            Ok(CopyState {
+                copied: state,
+                path: "identifier",
+                help: "add a cross-region read replica (replicate_source_db) or aws_db_instance_automated_backups_replication",
+                if_primary,
+            })
         }
-        "aws_dynamodb_table" => Ok((
-            set(resource, "replica"),
-            "replica",
-            "add a `replica { region_name = \"<recovery region>\" }` block (global table)",
-        )),
-        "aws_s3_bucket" => Ok((
-            s3_replication(cx, resource),
-            "bucket",
-            "add an aws_s3_bucket_replication_configuration to a bucket in the recovery region",
-        )),
+        "aws_dynamodb_table" => Ok(CopyState {
+            copied: presence(resource, "replica"),
+            path: "replica",
+            help: "add a `replica { region_name = \"<recovery region>\" }` block (global table)",
+            if_primary: None,
+        }),
+        "aws_s3_bucket" => Ok(CopyState {
+            copied: s3_replication(cx, resource),
+            path: "bucket",
+            help:
+                "add an aws_s3_bucket_replication_configuration to a bucket in the recovery region",
+            if_primary: None,
+        }),
         _ => Err(()),
     }
 }
@@ -195,10 +205,16 @@ impl Rule for NoCrossRegionCopy {
         let Some((judgement, severity)) = needed(cx, resource, |r| r.cross_region_copy) else {
             return;
         };
-        let Ok((state, path, help)) = copy_state(cx, resource) else {
+        let Ok(CopyState {
+            copied,
+            path,
+            help,
+            if_primary,
+        }) = copy_state(cx, resource)
+        else {
             return;
         };
-        let (certainty, message) = match state {
+        let (certainty, message) = match copied {
             Some(true) => return,
             Some(false) => (Certainty::Definite, format!("{} has no copy in another region; {} requires one", resource.address, tier_phrase(&judgement))),
             None => (
@@ -206,6 +222,7 @@ impl Rule for NoCrossRegionCopy {
                 format!("whether {} is copied to another region cannot be known before apply; {} requires it", resource.address, tier_phrase(&judgement)),
             ),
         };
+        let mark = report.mark();
         report.report(
             resource,
             &[path],
@@ -217,11 +234,34 @@ impl Rule for NoCrossRegionCopy {
             message,
             help.to_owned(),
         );
+        if let Some(source) = if_primary {
+            report.uncertain_since(
+                mark,
+                &format!("it is a primary: {source} is unknown before apply"),
+            );
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cluster_that_may_be_a_replica_is_judged_uncertainly() {
+        let found = crate::rules::test_support::findings(
+            "DR601",
+            r#"variable "source_cluster_arn" { type = string }
+               resource "aws_rds_cluster" "c" {
+                 cluster_identifier            = "ledger"
+                 replication_source_identifier = var.source_cluster_arn
+               }"#,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].certainty, crate::tiers::Certainty::Unknown);
+        assert!(found[0]
+            .message
+            .contains("replication_source_identifier is unknown"));
+    }
+
     use crate::rules::test_support::{assert_fail, assert_pass, findings};
 
     #[test]

@@ -5,8 +5,10 @@ use crate::value::Lookup;
 declare_rule! {
     /// ## What it does
     /// Reports storage pinned to one Availability Zone: `aws_efs_file_system` with
-    /// `availability_zone_name` set (EFS One Zone) and every `aws_ebs_volume` (a volume lives in
-    /// exactly one zone).
+    /// `availability_zone_name` set (EFS One Zone), every `aws_ebs_volume` (a volume lives in
+    /// exactly one zone) and every `aws_fsx_lustre_file_system` (Lustre has no Multi-AZ
+    /// deployment type: scratch and persistent file systems alike live in the zone of their
+    /// one subnet).
     ///
     /// ## Why is this bad?
     /// Data pinned to a zone is unreachable while that zone is down, and only as recent as its
@@ -30,7 +32,11 @@ declare_rule! {
 
 impl Rule for OneZoneStorage {
     fn resource_types(&self) -> &'static [&'static str] {
-        &["aws_efs_file_system", "aws_ebs_volume"]
+        &[
+            "aws_efs_file_system",
+            "aws_ebs_volume",
+            "aws_fsx_lustre_file_system",
+        ]
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
@@ -47,6 +53,19 @@ impl Rule for OneZoneStorage {
                 Some(false),
                 format!("{} is an EBS volume: its data lives in one Availability Zone", resource.address),
                 "keep tier data in a Multi-AZ service (EFS Regional, RDS, S3), or snapshot the volume to another zone and region with AWS Backup".to_owned(),
+            );
+            return;
+        }
+        if resource.resource_type == "aws_fsx_lustre_file_system" {
+            report_switch(
+                report,
+                resource,
+                &judgement,
+                severity,
+                &["subnet_ids"],
+                Some(false),
+                format!("{} is an FSx for Lustre file system: it lives in one Availability Zone", resource.address),
+                "keep the data of record in S3 (a Lustre data repository association, with S3 replication), or move it to a Multi-AZ FSx type (OpenZFS or ONTAP `MULTI_AZ_1`)".to_owned(),
             );
             return;
         }
@@ -83,6 +102,11 @@ mod tests {
             &[
                 r#"resource "aws_efs_file_system" "f" { availability_zone_name = "eu-west-1a" }"#,
                 r#"resource "aws_ebs_volume" "v" { availability_zone = "eu-west-1a" }"#,
+                r#"resource "aws_fsx_lustre_file_system" "scratch" {
+                 storage_capacity = 1200
+                 subnet_ids       = ["subnet-0abc"]
+                 deployment_type  = "PERSISTENT_2"
+               }"#,
             ],
         );
     }

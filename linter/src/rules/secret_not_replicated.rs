@@ -7,8 +7,10 @@ declare_rule! {
     /// ## What it does
     /// Reports `aws_secretsmanager_secret` resources with no `replica` block (written out or
     /// produced by a `dynamic "replica"` block, evaluated) when the tier needs secrets in the
-    /// recovery region. When the input has `dr_failover_policy` resources, the replicas must
-    /// include a policy's `secondary_region`.
+    /// recovery region. When a `dr_failover_policy` of the same configuration covers the
+    /// secret's tier (`tier = dr_tier.NAME` of that level; a policy without `tier` covers every
+    /// tier), the replicas must include its `secondary_region`. A policy whose tier or region
+    /// cannot be known before apply makes a missing region an `unknown` finding.
     ///
     /// ## Why is this bad?
     /// Failing over to another region with the database but without its credentials leaves
@@ -33,17 +35,81 @@ declare_rule! {
     pub struct SecretNotReplicated;
 }
 
-/// Recovery regions named by `dr_failover_policy` resources; `None` when one is unknown.
-fn recovery_regions(cx: &Context<'_>) -> Option<Vec<String>> {
-    let mut regions = Vec::new();
-    for policy in cx.of_type("dr_failover_policy") {
+/// The recovery regions `dr_failover_policy` resources of the secret's configuration name
+/// for its tier.
+#[derive(Debug, Default)]
+struct RecoveryRegions {
+    /// `secondary_region` of the policies that certainly cover the tier.
+    certain: Vec<String>,
+    /// `secondary_region` of policies whose tier cannot be known (they may cover it).
+    possible: Vec<String>,
+    /// A covering (or possibly covering) policy's region cannot be known.
+    unknown: bool,
+}
+
+impl RecoveryRegions {
+    fn any(&self) -> bool {
+        !self.certain.is_empty() || !self.possible.is_empty() || self.unknown
+    }
+}
+
+/// Whether `policy` covers tier `level`: `Some(true)`/`Some(false)`, `None` when its tier
+/// cannot be known. A policy without a tier is taken to cover every tier.
+fn covers(cx: &Context<'_>, policy: &Resource, level: u8) -> Option<bool> {
+    let level_of = |value: Option<Option<f64>>| match value {
+        Some(Some(found)) => Some(found == f64::from(level)),
+        _ => None,
+    };
+    // `tier = dr_tier.critical`: the tier resource it names.
+    let named: Vec<&Resource> = policy
+        .references
+        .get("tier")
+        .into_iter()
+        .flatten()
+        .flat_map(|key| cx.instances(key))
+        .filter(|tier| tier.resource_type == "dr_tier")
+        .copied()
+        .collect();
+    if !named.is_empty() {
+        let verdicts: Vec<Option<bool>> = named
+            .iter()
+            .map(|tier| level_of(tier.get(&["level"]).number()))
+            .collect();
+        return if verdicts.contains(&Some(true)) {
+            Some(true)
+        } else if verdicts.iter().all(|v| *v == Some(false)) {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    match policy.get(&["tier"]) {
+        Lookup::NotSet => Some(true),
+        // In plans the tier is the tier object itself.
+        Lookup::Known(_) => level_of(policy.get(&["tier", "level"]).number()),
+        Lookup::Unknown => None,
+    }
+}
+
+fn recovery_regions(cx: &Context<'_>, secret: &Resource, level: u8) -> RecoveryRegions {
+    let mut regions = RecoveryRegions::default();
+    for policy in cx
+        .in_scope(&secret.scope)
+        .iter()
+        .filter(|r| r.resource_type == "dr_failover_policy")
+    {
+        let covered = covers(cx, policy, level);
+        if covered == Some(false) {
+            continue;
+        }
         match policy.get(&["secondary_region"]).string() {
-            Some(Some(region)) => regions.push(region),
+            Some(Some(region)) if covered == Some(true) => regions.certain.push(region),
+            Some(Some(region)) => regions.possible.push(region),
             Some(None) => {}
-            None => return None,
+            None => regions.unknown = true,
         }
     }
-    Some(regions)
+    regions
 }
 
 impl Rule for SecretNotReplicated {
@@ -98,22 +164,45 @@ impl Rule for SecretNotReplicated {
             );
             return;
         }
-        let Some(wanted) = recovery_regions(cx) else {
-            return;
-        };
-        if wanted.is_empty() {
+        let wanted = recovery_regions(cx, resource, judgement.tier.level);
+        if !wanted.any() {
             return;
         }
-        if replicas
+        let has = |region: &String| replicas.iter().any(|r| r.as_ref() == Some(region));
+        if wanted.certain.iter().any(has) {
+            return;
+        }
+        // Definite only when every recovery region and every replica region is known.
+        let certain =
+            !wanted.unknown && wanted.possible.is_empty() && replicas.iter().all(Option::is_some);
+        // A replica in the region of a policy that may be this tier's: if the policy is not
+        // the tier's, no policy names a region for the tier at all.
+        if wanted.certain.is_empty() && !wanted.unknown && wanted.possible.iter().any(has) {
+            return;
+        }
+        let named: Vec<&str> = wanted
+            .certain
             .iter()
-            .any(|region| region.as_ref().is_some_and(|r| wanted.contains(r)))
-        {
-            return;
-        }
-        let certainty = if replicas.iter().any(Option::is_none) {
-            Certainty::Unknown
+            .chain(&wanted.possible)
+            .map(String::as_str)
+            .collect();
+        let (message, help) = if named.is_empty() {
+            (
+                format!(
+                    "the recovery region of the failover policy for {phrase} cannot be known before apply, so neither can whether {} is replicated there",
+                    resource.address
+                ),
+                "make the failover policy's secondary_region known statically".to_owned(),
+            )
         } else {
-            Certainty::Definite
+            (
+                format!(
+                    "{} has no replica in the recovery region ({}) of {phrase}",
+                    resource.address,
+                    named.join(" or ")
+                ),
+                format!("add `replica {{ region = \"{}\" }}`", named[0]),
+            )
         };
         report.report(
             resource,
@@ -121,14 +210,14 @@ impl Rule for SecretNotReplicated {
             Some(&judgement),
             Verdict {
                 severity,
-                certainty,
+                certainty: if certain {
+                    Certainty::Definite
+                } else {
+                    Certainty::Unknown
+                },
             },
-            format!(
-                "{} has no replica in the recovery region ({})",
-                resource.address,
-                wanted.join(" or ")
-            ),
-            format!("add `replica {{ region = \"{}\" }}`", wanted[0]),
+            message,
+            help,
         );
     }
 }
