@@ -8,7 +8,8 @@ use crate::schema::{BlockSchema, Presence};
 use crate::value::Type;
 use crate::wire::provider_schema;
 
-/// The example each page shows, from `examples/`, which the end-to-end tests also apply.
+/// The example each page shows, from `examples/` (the resource examples also show how an AWS
+/// stack uses the tier, so they are not applied offline; `examples/quickstart` is).
 const PROVIDER_EXAMPLE: &str = include_str!("../../examples/provider/provider.tf");
 const RESOURCE_EXAMPLES: &[(&str, &str)] = &[(
     "dr_tier",

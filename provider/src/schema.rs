@@ -149,6 +149,12 @@ pub trait Resource: Send + Sync {
         Ok(current)
     }
 
+    /// Brings state stored by an older version (already read into the current schema, with
+    /// attributes it lacked as null) up to date, e.g. by filling computed attributes.
+    fn upgrade(&self, stored: Value) -> Value {
+        stored
+    }
+
     /// Attributes whose change between `prior` and `planned` forces replacement.
     fn replacing_attributes(&self, prior: &Value, planned: &Value) -> Vec<String> {
         if prior.is_null() {

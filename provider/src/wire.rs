@@ -337,7 +337,7 @@ impl pb::provider_server::Provider for ProviderService {
                     ),
                 )])
             });
-        let upgraded = attempt!(upgraded, empty());
+        let upgraded = resource.upgrade(attempt!(upgraded, empty()));
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state: Some(attempt!(encode(&upgraded, &ty), empty())),
             diagnostics: Vec::new(),

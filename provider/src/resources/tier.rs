@@ -273,6 +273,22 @@ impl Resource for TierResource {
         }
         Ok(state)
     }
+
+    /// Computed attributes an older version did not store are computed from the stored
+    /// arguments, so the first plan after an upgrade shows no change; state that cannot be
+    /// recomputed is kept as it was.
+    fn upgrade(&self, stored: Value) -> Value {
+        let declared = check(&stored);
+        if has_errors(&declared.diagnostics) {
+            return stored;
+        }
+        let recomputed = with_computed(&stored, &declared);
+        if recomputed.is_wholly_known() {
+            recomputed
+        } else {
+            stored
+        }
+    }
 }
 
 #[cfg(test)]
@@ -390,6 +406,46 @@ mod tests {
         ))[0]
             .detail
             .contains("whole number"));
+    }
+
+    #[test]
+    fn upgrading_fills_computed_attributes_and_keeps_the_rest() {
+        let tier = TierResource::new();
+        let Value::Object(mut stored) = config(
+            number("2"),
+            Value::string("4h"),
+            Value::string("30m"),
+            Value::Null,
+        ) else {
+            unreachable!()
+        };
+        for computed in [
+            "id",
+            "rto_seconds",
+            "rpo_seconds",
+            "recommended_strategy",
+            "tags",
+        ] {
+            stored.insert(computed.to_owned(), Value::Null);
+        }
+        let upgraded = tier.upgrade(Value::Object(stored.clone()));
+        assert_eq!(upgraded.attribute("rto_seconds"), &number("14400"));
+        assert_eq!(
+            upgraded.attribute("recommended_strategy"),
+            &Value::string("warm_standby")
+        );
+        assert_eq!(
+            upgraded.attribute("description"),
+            stored.get("description").unwrap()
+        );
+
+        stored.insert("rto".to_owned(), Value::string("4 fortnights"));
+        let kept = tier.upgrade(Value::Object(stored.clone()));
+        assert_eq!(
+            kept,
+            Value::Object(stored),
+            "state that cannot be recomputed is kept"
+        );
     }
 
     #[test]
