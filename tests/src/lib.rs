@@ -267,6 +267,19 @@ impl Workspace {
         run
     }
 
+    /// Fails the test unless a plan (with `extra` arguments) shows no changes: the state the
+    /// provider wrote settles.
+    pub fn assert_no_changes(&self, extra: &[&str]) {
+        let mut args = vec!["plan", "-detailed-exitcode", "-no-color"];
+        args.extend_from_slice(extra);
+        let replan = self.run(&args);
+        assert_eq!(
+            replan.code(),
+            Some(0),
+            "a second plan must show no changes\n{replan}"
+        );
+    }
+
     /// The state Terraform reports through `terraform show -json`.
     pub fn state(&self) -> serde_json::Value {
         let run = self.ok(&["show", "-json"]);

@@ -79,12 +79,7 @@ output "db_tags" {
             "{terraform}"
         );
 
-        let replan = workspace.run(&["plan", "-detailed-exitcode", "-no-color"]);
-        assert_eq!(
-            replan.code(),
-            Some(0),
-            "a second plan must show no changes\n{replan}"
-        );
+        workspace.assert_no_changes(&[]);
 
         workspace.ok(&["destroy", "-auto-approve", "-no-color"]);
         assert!(
@@ -280,8 +275,7 @@ output "hours" {
             state["values"]["outputs"]["hours"]["value"],
             "3.3333333333333335"
         );
-        let replan = workspace.run(&["plan", "-detailed-exitcode", "-parallelism=10", "-no-color"]);
-        assert_eq!(replan.code(), Some(0), "{replan}");
+        workspace.assert_no_changes(&["-parallelism=10"]);
         workspace.ok(&["destroy", "-auto-approve", "-parallelism=10", "-no-color"]);
     }
 }
@@ -415,8 +409,7 @@ resource "dr_tier" "t" {{
         "{terraform}\n{init}"
     );
     workspace.ok(&["apply", "-auto-approve", "-no-color"]);
-    let replan = workspace.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    assert_eq!(replan.code(), Some(0), "{replan}");
+    workspace.assert_no_changes(&[]);
     workspace.ok(&["destroy", "-auto-approve", "-no-color"]);
 }
 
@@ -439,8 +432,7 @@ fn quickstart_example_applies() {
             serde_json::json!({"critical": "active_active", "important": "warm_standby", "batch": "pilot_light"}),
             "{terraform}"
         );
-        let replan = workspace.run(&["plan", "-detailed-exitcode", "-no-color"]);
-        assert_eq!(replan.code(), Some(0), "{replan}");
+        workspace.assert_no_changes(&[]);
         workspace.ok(&["destroy", "-auto-approve", "-no-color"]);
     }
 }

@@ -61,7 +61,7 @@ pub fn render_finding(run: &CheckRun, finding: &Finding, style: &Style) -> Strin
         .with_url(finding.rule.url());
     let label = match finding.certainty {
         Certainty::Definite => finding.rule.category.name().to_owned(),
-        Certainty::Unknown => "known only after apply".to_owned(),
+        Certainty::Unknown => format!("{}: cannot be known here", finding.rule.category.name()),
     };
     let mut out = String::new();
     match (&finding.span, run.sources.get(finding.file)) {
