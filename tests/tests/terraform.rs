@@ -436,3 +436,120 @@ fn quickstart_example_applies() {
         workspace.ok(&["destroy", "-auto-approve", "-no-color"]);
     }
 }
+
+/// A provider started by hand with `--debug` serves Terraform through `TF_REATTACH_PROVIDERS`,
+/// one Terraform run after another, and stays up when each run detaches.
+#[test]
+fn debug_mode_serves_terraform_through_reattach() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let mut provider = Running(
+        Command::new(dr_e2e::provider_binary())
+            .arg("--debug")
+            .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the provider starts in debug mode"),
+    );
+    let stdout = provider.0.stdout.take().expect("stdout is piped");
+    let reattach = BufReader::new(stdout)
+        .lines()
+        .map(|line| line.expect("the provider's stdout is text"))
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("TF_REATTACH_PROVIDERS=")
+                .map(|value| value.trim_matches('\'').to_owned())
+        })
+        .expect("debug mode prints TF_REATTACH_PROVIDERS");
+
+    for terraform in every_terraform() {
+        let workspace = Workspace::new(
+            &terraform,
+            &config(
+                r#"
+resource "dr_tier" "t" {
+  name  = "debugged"
+  level = 2
+  rto   = "1h"
+  rpo   = "15m"
+}
+"#,
+            ),
+        );
+        // No dev_overrides: the only way to this provider is the reattach setting.
+        std::fs::write(workspace.path().join("cli.tfrc"), "").unwrap();
+        let run = |args: &[&str]| {
+            let output = workspace
+                .command(args)
+                .env("TF_REATTACH_PROVIDERS", &reattach)
+                .output()
+                .expect("terraform runs");
+            assert!(
+                output.status.success(),
+                "{terraform} {args:?} with TF_REATTACH_PROVIDERS failed\n{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            output
+        };
+        run(&["apply", "-auto-approve", "-no-color"]);
+        let plan = run(&["plan", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(plan.status.code(), Some(0), "{terraform}: no changes");
+        run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(
+            provider.0.try_wait().unwrap().is_none(),
+            "{terraform}: the debug provider must outlive the runs it served"
+        );
+    }
+}
+
+/// Where no unix socket can be made, the provider listens on TCP within Terraform's port range
+/// and Terraform reaches it there.
+#[test]
+fn falls_back_to_tcp_where_unix_sockets_are_unavailable() {
+    for terraform in every_terraform() {
+        let workspace = Workspace::new(
+            &terraform,
+            &config(
+                r#"
+resource "dr_tier" "t" {
+  name  = "tcp"
+  level = 3
+  rto   = "4h"
+  rpo   = "1d"
+}
+"#,
+            ),
+        );
+        let missing = workspace.path().join("no-such-directory");
+        let output = workspace
+            .command(["apply", "-auto-approve", "-no-color"])
+            .env("PLUGIN_UNIX_SOCKET_DIR", &missing)
+            .env("PLUGIN_MIN_PORT", "24100")
+            .env("PLUGIN_MAX_PORT", "24300")
+            .env("TF_LOG_PROVIDER", "warn")
+            .output()
+            .expect("terraform runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{terraform}\n{stderr}");
+        assert!(
+            stderr.contains("unix socket unavailable, using TCP"),
+            "{terraform}: the provider must say it fell back to TCP\n{stderr}"
+        );
+        assert_eq!(
+            tier_values(&workspace.state(), "dr_tier.t")["recommended_strategy"],
+            "pilot_light"
+        );
+    }
+}
