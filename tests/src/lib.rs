@@ -250,7 +250,13 @@ impl Workspace {
 
     /// Runs Terraform with `args` and returns what it did, whatever the exit status.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// [`Workspace::run`] with extra environment variables for Terraform (and so the provider).
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
         let mut command = self.command(args);
+        command.envs(env.iter().copied());
         let output = command
             .output()
             .unwrap_or_else(|error| panic!("cannot run {}: {error}", self.terraform));
@@ -262,7 +268,12 @@ impl Workspace {
 
     /// Runs Terraform with `args` and fails the test, showing its output, unless it succeeds.
     pub fn ok(&self, args: &[&str]) -> Run {
-        let run = self.run(args);
+        self.ok_with(args, &[])
+    }
+
+    /// [`Workspace::ok`] with extra environment variables.
+    pub fn ok_with(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
+        let run = self.run_with(args, env);
         assert!(run.output.status.success(), "{run}");
         run
     }

@@ -1,6 +1,8 @@
 //! The provider driven by real Terraform: the Terraform on PATH and Terraform 1.0.3 each apply,
 //! re-plan, reject bad configuration and destroy, exactly as a user's run would.
 
+use std::ffi::OsStr;
+
 use dr_e2e::{every_terraform, resources, terraform_on_path, Terraform, Workspace};
 
 const PROVIDER_BLOCK: &str = r#"
@@ -13,6 +15,13 @@ terraform {
 
 fn config(body: &str) -> String {
     format!("{PROVIDER_BLOCK}\n{body}")
+}
+
+/// A configuration of one tier, `dr_tier.t`.
+fn one_tier(name: &str, level: u8, rto: &str, rpo: &str) -> String {
+    config(&format!(
+        "resource \"dr_tier\" \"t\" {{\n  name  = \"{name}\"\n  level = {level}\n  rto   = \"{rto}\"\n  rpo   = \"{rpo}\"\n}}\n"
+    ))
 }
 
 fn tier_values<'a>(state: &'a serde_json::Value, address: &str) -> &'a serde_json::Value {
@@ -93,19 +102,7 @@ output "db_tags" {
 #[test]
 fn computed_values_are_known_at_plan_time() {
     for terraform in every_terraform() {
-        let workspace = Workspace::new(
-            &terraform,
-            &config(
-                r#"
-resource "dr_tier" "t" {
-  name  = "gold"
-  level = 2
-  rto   = "4h"
-  rpo   = "30m"
-}
-"#,
-            ),
-        );
+        let workspace = Workspace::new(&terraform, &one_tier("gold", 2, "4h", "30m"));
         workspace.ok(&["plan", "-out=tier.plan", "-no-color"]);
         let run = workspace.ok(&["show", "-json", "tier.plan"]);
         let plan: serde_json::Value =
@@ -143,11 +140,7 @@ resource "dr_tier" "t" {
 #[test]
 fn renaming_replaces_and_relevelling_updates() {
     for terraform in every_terraform() {
-        let body = |name: &str, level: u8| {
-            config(&format!(
-                "resource \"dr_tier\" \"t\" {{\n  name = \"{name}\"\n  level = {level}\n  rto = \"1h\"\n  rpo = \"15m\"\n}}\n"
-            ))
-        };
+        let body = |name: &str, level: u8| one_tier(name, level, "1h", "15m");
         let workspace = Workspace::new(&terraform, &body("silver", 2));
         workspace.ok(&["apply", "-auto-approve", "-no-color"]);
 
@@ -474,39 +467,14 @@ fn debug_mode_serves_terraform_through_reattach() {
         .expect("debug mode prints TF_REATTACH_PROVIDERS");
 
     for terraform in every_terraform() {
-        let workspace = Workspace::new(
-            &terraform,
-            &config(
-                r#"
-resource "dr_tier" "t" {
-  name  = "debugged"
-  level = 2
-  rto   = "1h"
-  rpo   = "15m"
-}
-"#,
-            ),
-        );
+        let workspace = Workspace::new(&terraform, &one_tier("debugged", 2, "1h", "15m"));
         // No dev_overrides: the only way to this provider is the reattach setting.
         std::fs::write(workspace.path().join("cli.tfrc"), "").unwrap();
-        let run = |args: &[&str]| {
-            let output = workspace
-                .command(args)
-                .env("TF_REATTACH_PROVIDERS", &reattach)
-                .output()
-                .expect("terraform runs");
-            assert!(
-                output.status.success(),
-                "{terraform} {args:?} with TF_REATTACH_PROVIDERS failed\n{}\n{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-            output
-        };
-        run(&["apply", "-auto-approve", "-no-color"]);
-        let plan = run(&["plan", "-detailed-exitcode", "-no-color"]);
-        assert_eq!(plan.status.code(), Some(0), "{terraform}: no changes");
-        run(&["destroy", "-auto-approve", "-no-color"]);
+        let env = [("TF_REATTACH_PROVIDERS", OsStr::new(&reattach))];
+        workspace.ok_with(&["apply", "-auto-approve", "-no-color"], &env);
+        let plan = workspace.ok_with(&["plan", "-detailed-exitcode", "-no-color"], &env);
+        assert_eq!(plan.code(), Some(0), "{terraform}: no changes");
+        workspace.ok_with(&["destroy", "-auto-approve", "-no-color"], &env);
         assert!(
             provider.0.try_wait().unwrap().is_none(),
             "{terraform}: the debug provider must outlive the runs it served"
@@ -519,33 +487,20 @@ resource "dr_tier" "t" {
 #[test]
 fn falls_back_to_tcp_where_unix_sockets_are_unavailable() {
     for terraform in every_terraform() {
-        let workspace = Workspace::new(
-            &terraform,
-            &config(
-                r#"
-resource "dr_tier" "t" {
-  name  = "tcp"
-  level = 3
-  rto   = "4h"
-  rpo   = "1d"
-}
-"#,
-            ),
-        );
+        let workspace = Workspace::new(&terraform, &one_tier("tcp", 3, "4h", "1d"));
         let missing = workspace.path().join("no-such-directory");
-        let output = workspace
-            .command(["apply", "-auto-approve", "-no-color"])
-            .env("PLUGIN_UNIX_SOCKET_DIR", &missing)
-            .env("PLUGIN_MIN_PORT", "24100")
-            .env("PLUGIN_MAX_PORT", "24300")
-            .env("TF_LOG_PROVIDER", "warn")
-            .output()
-            .expect("terraform runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{terraform}\n{stderr}");
+        let run = workspace.ok_with(
+            &["apply", "-auto-approve", "-no-color"],
+            &[
+                ("PLUGIN_UNIX_SOCKET_DIR", missing.as_os_str()),
+                ("PLUGIN_MIN_PORT", OsStr::new("24100")),
+                ("PLUGIN_MAX_PORT", OsStr::new("24300")),
+                ("TF_LOG_PROVIDER", OsStr::new("warn")),
+            ],
+        );
         assert!(
-            stderr.contains("unix socket unavailable, using TCP"),
-            "{terraform}: the provider must say it fell back to TCP\n{stderr}"
+            run.stderr().contains("unix socket unavailable, using TCP"),
+            "{terraform}: the provider must say it fell back to TCP\n{run}"
         );
         assert_eq!(
             tier_values(&workspace.state(), "dr_tier.t")["recommended_strategy"],

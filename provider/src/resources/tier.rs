@@ -1,12 +1,7 @@
 //! `dr_tier`: a DR tier as code — the recovery a class of workloads is promised.
 
-use std::collections::BTreeMap;
-
 use dr_vocab::region::closest_region;
-use dr_vocab::{
-    format_hours, is_aws_region, parse_duration, RecoveryObjective, Strategy, TAG_DR_TIER,
-    TAG_RTO_HOURS,
-};
+use dr_vocab::{is_aws_region, parse_duration, tier_tags, RecoveryObjective, Strategy};
 
 use crate::schema::{
     has_errors, AttributeSchema, BlockSchema, Diagnostic, Planned, Presence, Resource,
@@ -91,7 +86,7 @@ impl Default for TierResource {
 
 /// What the configuration says once checked; `None` where a value is unknown or invalid.
 struct Declared {
-    level: Option<u64>,
+    level: Option<u8>,
     rto_seconds: Option<u64>,
     rpo_seconds: Option<u64>,
     diagnostics: Vec<Diagnostic>,
@@ -118,6 +113,7 @@ fn check(config: &Value) -> Declared {
         Value::Number(number) => match number
             .as_u64()
             .filter(|level| (1..=MAX_LEVEL).contains(level))
+            .and_then(|level| u8::try_from(level).ok())
         {
             Some(level) => Some(level),
             None => {
@@ -224,13 +220,12 @@ fn with_computed(config: &Value, declared: &Declared) -> Value {
         known_or_unknown(
             declared.level.zip(declared.rto_seconds),
             |(level, rto_seconds)| {
-                Value::Map(BTreeMap::from([
-                    (TAG_DR_TIER.to_owned(), Value::string(level.to_string())),
-                    (
-                        TAG_RTO_HOURS.to_owned(),
-                        Value::string(format_hours(rto_seconds)),
-                    ),
-                ]))
+                Value::Map(
+                    tier_tags(level, rto_seconds)
+                        .into_iter()
+                        .map(|(key, value)| (key.to_owned(), Value::string(value)))
+                        .collect(),
+                )
             },
         ),
     );
@@ -293,6 +288,8 @@ impl Resource for TierResource {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn config(level: Value, rto: Value, rpo: Value, regions: Value) -> Value {
