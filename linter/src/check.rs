@@ -10,7 +10,7 @@ use crate::hcl::{load_tree, VariableInputs};
 use crate::model::{config_key, Model, Origin, Resource};
 use crate::plan::{PathStep, PlanDocument, PlanValue, PlannedResource};
 use crate::source::{FileId, SourceMap};
-use crate::tiers::TierCatalog;
+use crate::tiers::ScopedTiers;
 use crate::value::Value;
 use crate::InputError;
 
@@ -18,7 +18,8 @@ use crate::InputError;
 pub struct CheckRun {
     pub sources: SourceMap,
     pub model: Model,
-    pub tiers: TierCatalog,
+    /// The tiers of each configuration (root module or plan).
+    pub tiers: ScopedTiers,
     pub findings: Vec<Finding>,
     /// The plans read, kept for reports that quote them (and so that freeing a large plan is
     /// the caller's choice, not a cost in the middle of the run).
@@ -71,8 +72,7 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
         model.notes.extend(tree.notes);
         model.unresolved_modules.extend(tree.unresolved_modules);
     }
-    let tiers = TierCatalog::from_model(&model);
-    let mut findings = crate::rules::run(&model, &tiers);
+    let (mut findings, tiers) = crate::rules::run(&model);
     let (suppressed, notes) = crate::suppress::apply(&mut findings, &sources);
     model.notes.extend(notes);
     CheckRun {

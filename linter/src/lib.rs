@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod aws;
 pub mod check;
 pub mod finding;
 pub mod hcl;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::source::FileId;
-use crate::value::{Lookup, Value};
+use crate::value::{Fact, Lookup, Value};
 
 /// Where a resource was declared, for diagnostics.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,8 +38,9 @@ pub struct Resource {
     pub name: String,
     /// Evaluated arguments; nested blocks are lists of objects.
     pub values: Value,
-    /// Effective tags: provider `default_tags` merged with `tags` (or plan `tags_all`).
-    /// `Value::Null` when the resource has none, `Value::Unknown` when they cannot be known.
+    /// Effective tags: provider `default_tags` merged with `tags` (or plan `tags_all`), or the
+    /// `tag` blocks of types that carry tags that way ([`crate::aws::tag_style`]). `Value::Null`
+    /// when the resource has none; unknown keys make it [`Value::Partial`] or `Value::Unknown`.
     pub tags: Value,
     /// For each top-level argument, the resources it refers to, as `MODULE.TYPE.NAME` keys
     /// (see [`Resource::config_key`]).
@@ -53,16 +54,24 @@ pub struct Resource {
 
 impl Resource {
     /// The value at `path` (nested blocks are followed into their first instance).
+    ///
+    /// For AWS resources an empty string is absent: the provider cannot tell `""` from unset,
+    /// and writes `""` for every unset optional string in state, so update plans of existing
+    /// resources carry `replicate_source_db = ""` on every primary database.
     pub fn get(&self, path: &[&str]) -> Lookup<'_> {
-        Lookup::walk(&self.values, path)
+        match Lookup::walk(&self.values, path) {
+            Fact::Known(Value::String(text))
+                if text.is_empty() && self.resource_type.starts_with("aws_") =>
+            {
+                Fact::Absent
+            }
+            found => found,
+        }
     }
 
     /// The effective tag `key`.
     pub fn tag(&self, key: &str) -> Lookup<'_> {
-        match &self.tags {
-            Value::Unknown => Lookup::Unknown,
-            tags => Lookup::walk(tags, &[key]),
-        }
+        Lookup::walk(&self.tags, &[key])
     }
 
     /// `MODULE_INSTANCE.TYPE.NAME` without the instance key: what references name.

@@ -5,11 +5,12 @@
 //! without one is judged as tier 1 ("unknown criticality is critical until declared").
 
 use dr_vocab::{
-    parse_duration, Need, RecoveryObjective, TierRequirements, DEFAULT_TIERS, TAG_DR_TIER,
+    format_duration, parse_duration, Need, RecoveryObjective, TierRequirements, DEFAULT_TIERS,
+    TAG_DR_TIER,
 };
 
-use crate::model::{Model, Resource};
-use crate::value::Lookup;
+use crate::model::Resource;
+use crate::value::Fact;
 
 /// A tier in force for this run.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,10 +23,20 @@ pub struct Tier {
     pub declared_by: Option<String>,
 }
 
-/// The tiers in force: defaults, overridden by `dr_tier` resources.
+/// The tiers in force in one configuration: defaults, overridden by its `dr_tier` resources.
 #[derive(Debug, Clone)]
 pub struct TierCatalog {
     tiers: Vec<Tier>,
+    conflicts: Vec<TierConflict>,
+}
+
+/// Two `dr_tier` declarations of one configuration that contradict each other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierConflict {
+    /// Instance addresses of the two declarations, in the order they were read.
+    pub first: String,
+    pub second: String,
+    pub reason: String,
 }
 
 impl Default for TierCatalog {
@@ -41,23 +52,95 @@ impl Default for TierCatalog {
                     declared_by: None,
                 })
                 .collect(),
+            conflicts: Vec::new(),
         }
     }
 }
 
+/// What one `dr_tier` resource declares, where it is known.
+struct Declaration<'a> {
+    resource: &'a Resource,
+    level: u8,
+    name: Option<String>,
+    rto: Option<u64>,
+    rpo: Option<u64>,
+}
+
+fn declaration(resource: &Resource) -> Option<Declaration<'_>> {
+    let Fact::Known(level) = resource.get(&["level"]).number() else {
+        return None;
+    };
+    if !(1.0..=255.0).contains(&level) || level.fract() != 0.0 {
+        return None;
+    }
+    let seconds = |key: &str| match resource.get(&[key]).string() {
+        Fact::Known(text) => parse_duration(&text).ok(),
+        _ => None,
+    };
+    Some(Declaration {
+        resource,
+        level: level as u8,
+        name: match resource.get(&["name"]).string() {
+            Fact::Known(name) => Some(name),
+            _ => None,
+        },
+        rto: seconds("rto"),
+        rpo: seconds("rpo"),
+    })
+}
+
+fn objective_text(rto: Option<u64>, rpo: Option<u64>) -> String {
+    let text = |seconds: Option<u64>| seconds.map_or("?".to_owned(), format_duration);
+    format!("RTO {} / RPO {}", text(rto), text(rpo))
+}
+
 impl TierCatalog {
-    /// Defaults plus every `dr_tier` resource whose level is known. A declared level without a
-    /// default takes the requirements of the nearest default level below it.
-    pub fn from_model(model: &Model) -> TierCatalog {
+    /// Defaults plus every `dr_tier` resource of one configuration whose level is known. A
+    /// declared level without a default takes the requirements of the nearest default level
+    /// below it. Declarations that contradict each other (one name twice, one level with two
+    /// objectives) are recorded as conflicts, and the stricter objective is kept.
+    pub fn from_resources<'a>(resources: impl IntoIterator<Item = &'a Resource>) -> TierCatalog {
         let mut catalog = TierCatalog::default();
-        for resource in model.of_type("dr_tier") {
-            let Some(Some(level)) = resource.get(&["level"]).number() else {
-                continue;
-            };
-            if !(1.0..=255.0).contains(&level) || level.fract() != 0.0 {
-                continue;
+        let declarations: Vec<Declaration<'_>> = resources
+            .into_iter()
+            .filter(|resource| resource.resource_type == "dr_tier")
+            .filter_map(declaration)
+            .collect();
+        for (index, later) in declarations.iter().enumerate() {
+            for earlier in &declarations[..index] {
+                let reason = if later.name.is_some() && later.name == earlier.name {
+                    Some(format!(
+                        "both declare the tier named {:?}",
+                        later.name.as_deref().unwrap_or_default()
+                    ))
+                } else if later.level == earlier.level
+                    && (later.rto != earlier.rto || later.rpo != earlier.rpo)
+                {
+                    Some(format!(
+                        "both declare tier level {} with different objectives ({} and {})",
+                        later.level,
+                        objective_text(earlier.rto, earlier.rpo),
+                        objective_text(later.rto, later.rpo)
+                    ))
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    catalog.conflicts.push(TierConflict {
+                        first: earlier.resource.address.clone(),
+                        second: later.resource.address.clone(),
+                        reason,
+                    });
+                }
             }
-            let level = level as u8;
+        }
+        for declared in &declarations {
+            let level = declared.level;
+            let existing = catalog
+                .tiers
+                .iter()
+                .find(|tier| tier.level == level && tier.declared_by.is_some())
+                .cloned();
             let base = catalog
                 .tiers
                 .iter()
@@ -67,21 +150,31 @@ impl TierCatalog {
                 .cloned();
             let Some(mut tier) = base else { continue };
             tier.level = level;
-            if let Some(Some(name)) = resource.get(&["name"]).string() {
-                tier.name = name;
+            if let Some(name) = &declared.name {
+                tier.name = name.clone();
             }
-            let seconds = |key: &str| match resource.get(&[key]).string() {
-                Some(Some(text)) => parse_duration(&text).ok(),
-                _ => None,
-            };
-            if let Some(rto) = seconds("rto") {
+            if let Some(rto) = declared.rto {
                 tier.objective.rto_seconds = rto;
             }
-            if let Some(rpo) = seconds("rpo") {
+            if let Some(rpo) = declared.rpo {
                 tier.objective.rpo_seconds = rpo;
             }
-            tier.declared_by = Some(resource.address.clone());
-            catalog.tiers.retain(|existing| existing.level != level);
+            if let Some(existing) = existing {
+                // Two declarations of one level: the stricter promise holds.
+                tier.objective.rto_seconds = tier
+                    .objective
+                    .rto_seconds
+                    .min(existing.objective.rto_seconds);
+                tier.objective.rpo_seconds = tier
+                    .objective
+                    .rpo_seconds
+                    .min(existing.objective.rpo_seconds);
+                tier.name = existing.name;
+                tier.declared_by = existing.declared_by;
+            } else {
+                tier.declared_by = Some(declared.resource.address.clone());
+            }
+            catalog.tiers.retain(|tier| tier.level != level);
             catalog.tiers.push(tier);
         }
         catalog.tiers.sort_by_key(|tier| tier.level);
@@ -99,6 +192,44 @@ impl TierCatalog {
     /// The tier resources are judged by when their own is not declared.
     pub fn strictest(&self) -> Option<&Tier> {
         self.tiers.first()
+    }
+
+    /// Contradicting `dr_tier` declarations.
+    pub fn conflicts(&self) -> &[TierConflict] {
+        &self.conflicts
+    }
+}
+
+/// The tier catalog of every configuration of a run (root modules and plans).
+#[derive(Debug, Clone, Default)]
+pub struct ScopedTiers {
+    by_scope: Vec<(String, TierCatalog)>,
+    default: TierCatalog,
+}
+
+impl ScopedTiers {
+    pub fn insert(&mut self, scope: &str, catalog: TierCatalog) {
+        self.by_scope.push((scope.to_owned(), catalog));
+    }
+
+    /// The catalog of `scope` (the defaults for a scope without resources).
+    pub fn of(&self, scope: &str) -> &TierCatalog {
+        self.by_scope
+            .iter()
+            .find(|(name, _)| name == scope)
+            .map_or(&self.default, |(_, catalog)| catalog)
+    }
+
+    /// Every configuration's catalog, in the order the configurations were read.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &TierCatalog)> {
+        self.by_scope
+            .iter()
+            .map(|(scope, catalog)| (scope.as_str(), catalog))
+    }
+
+    /// The tier `resource` is judged by, in its own configuration.
+    pub fn judge(&self, resource: &Resource) -> Option<Judgement<'_>> {
+        self.of(&resource.scope).judge(resource)
     }
 }
 
@@ -130,7 +261,8 @@ pub enum TierSource {
     Tagged,
     /// No (valid) tag: judged as the strictest tier.
     Assumed,
-    /// The tag's value cannot be known statically: judged as the strictest tier, uncertainly.
+    /// The tag's value cannot be known statically: judged as the strictest tier (a gap that is
+    /// itself certain stays a definite finding, whose message says the tier was assumed).
     UnknownTag,
 }
 
@@ -141,22 +273,13 @@ pub struct Judgement<'a> {
     pub source: TierSource,
 }
 
-impl Judgement<'_> {
-    pub fn certainty(&self) -> Certainty {
-        match self.source {
-            TierSource::UnknownTag => Certainty::Unknown,
-            _ => Certainty::Definite,
-        }
-    }
-}
-
 impl TierCatalog {
     pub fn judge(&self, resource: &Resource) -> Option<Judgement<'_>> {
         let assumed = |source| self.strictest().map(|tier| Judgement { tier, source });
         match resource.tag(TAG_DR_TIER) {
-            Lookup::Unknown => assumed(TierSource::UnknownTag),
-            Lookup::NotSet => assumed(TierSource::Assumed),
-            Lookup::Known(value) => {
+            Fact::Unknown => assumed(TierSource::UnknownTag),
+            Fact::Absent => assumed(TierSource::Assumed),
+            Fact::Known(value) => {
                 let tier = value
                     .to_string_value()
                     .and_then(|text| text.trim().parse::<u8>().ok())

@@ -2,7 +2,13 @@
 //!
 //! `Unknown` is a value of its own, not an error and not a null: it flows through operators and
 //! functions (anything computed from an unknown is unknown) so a rule can tell "configured off"
-//! from "cannot be known before apply".
+//! from "cannot be known before apply". Unknown is kept at the smallest part that is unknown: a
+//! list whose third element is unknown is a list of known length, an object whose keys are
+//! literal has known keys however unknown its values, and [`Value::Partial`] is a map of which
+//! some keys are certain while others may exist too (`merge(local.known, var.unknown)`).
+//!
+//! [`Fact`] is the one three-state answer drlint gives about anything configured: known (with
+//! its value), unknown, or absent (not written, or null: the provider default applies).
 
 use std::fmt;
 
@@ -17,8 +23,11 @@ pub enum Value {
     String(String),
     /// Lists, tuples and sets (sets are kept sorted and free of duplicates when built by `toset`).
     List(Vec<Value>),
-    /// Maps and objects, in declaration order.
+    /// Maps and objects, in declaration order: exactly these keys.
     Map(IndexMap<String, Value>),
+    /// A map or object that certainly has these keys (whose values may be unknown) and may have
+    /// others that cannot be known before apply.
+    Partial(IndexMap<String, Value>),
     /// A value that cannot be known before apply.
     Unknown,
 }
@@ -27,7 +36,7 @@ impl Value {
     /// Whether this value or anything inside it is unknown.
     pub fn contains_unknown(&self) -> bool {
         match self {
-            Value::Unknown => true,
+            Value::Unknown | Value::Partial(_) => true,
             Value::List(items) => items.iter().any(Value::contains_unknown),
             Value::Map(entries) => entries.values().any(Value::contains_unknown),
             _ => false,
@@ -45,6 +54,7 @@ impl Value {
         }
     }
 
+    /// The entries of a map whose keys are all known.
     pub fn as_map(&self) -> Option<&IndexMap<String, Value>> {
         match self {
             Value::Map(entries) => Some(entries),
@@ -96,8 +106,25 @@ impl Value {
             Value::Number(_) => "number",
             Value::String(_) => "string",
             Value::List(_) => "list",
-            Value::Map(_) => "map",
+            Value::Map(_) | Value::Partial(_) => "map",
             Value::Unknown => "unknown",
+        }
+    }
+
+    /// The entry `key` of a map: `Absent` when a map certainly lacks it, `Unknown` when a
+    /// partial map may have it; `None` when this is not a map at all.
+    pub fn entry(&self, key: &str) -> Option<Fact<&Value>> {
+        match self {
+            Value::Map(entries) => Some(match entries.get(key) {
+                Some(value) => Fact::from_value(value),
+                None => Fact::Absent,
+            }),
+            Value::Partial(entries) => Some(match entries.get(key) {
+                Some(value) => Fact::from_value(value),
+                None => Fact::Unknown,
+            }),
+            Value::Unknown => Some(Fact::Unknown),
+            _ => None,
         }
     }
 
@@ -106,7 +133,7 @@ impl Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(flag) => Value::Bool(*flag),
-            serde_json::Value::Number(number) => Value::Number(number.as_f64().unwrap_or(0.0)),
+            serde_json::Value::Number(number) => Value::Number(json_number(number)),
             serde_json::Value::String(text) => Value::String(text.clone()),
             serde_json::Value::Array(items) => {
                 Value::List(items.iter().map(Value::from_json).collect())
@@ -144,9 +171,97 @@ impl Value {
                     .map(|(key, value)| Some((key.clone(), value.to_json()?)))
                     .collect::<Option<_>>()?,
             ),
-            Value::Unknown => return None,
+            Value::Partial(_) | Value::Unknown => return None,
         })
     }
+
+    /// What `merge()` makes of these maps: later keys win. A partial or unknown argument may
+    /// override any key before it, so those keys stay, with unknown values, and the result is
+    /// partial; keys written after it are known again. Nulls are skipped.
+    pub fn merge(maps: impl IntoIterator<Item = Value>) -> Result<Value, String> {
+        let mut out: IndexMap<String, Value> = IndexMap::new();
+        let mut partial = false;
+        for map in maps {
+            match map {
+                Value::Null => {}
+                Value::Map(entries) => out.extend(entries),
+                Value::Partial(entries) => {
+                    for (key, value) in out.iter_mut() {
+                        if !entries.contains_key(key) {
+                            *value = Value::Unknown;
+                        }
+                    }
+                    out.extend(entries);
+                    partial = true;
+                }
+                Value::Unknown => {
+                    out.values_mut().for_each(|value| *value = Value::Unknown);
+                    partial = true;
+                }
+                other => {
+                    return Err(format!(
+                        "arguments must be maps or objects, got {}",
+                        other.type_name()
+                    ))
+                }
+            }
+        }
+        Ok(if partial {
+            Value::Partial(out)
+        } else {
+            Value::Map(out)
+        })
+    }
+
+    /// What is certain of a value that is either `self` or `other` (the branches of a
+    /// conditional whose condition is unknown): equal parts stay, lists of one length and maps
+    /// keep their structure, the rest is unknown.
+    pub fn unify(self, other: Value) -> Value {
+        if self == other {
+            return self;
+        }
+        match (self, other) {
+            (Value::List(a), Value::List(b)) if a.len() == b.len() => {
+                Value::List(a.into_iter().zip(b).map(|(a, b)| a.unify(b)).collect())
+            }
+            (a @ (Value::Map(_) | Value::Partial(_)), b @ (Value::Map(_) | Value::Partial(_))) => {
+                let closed = matches!((&a, &b), (Value::Map(x), Value::Map(y)) if x.len() == y.len() && x.keys().all(|k| y.contains_key(k)));
+                let (Value::Map(mut left) | Value::Partial(mut left)) = a else {
+                    return Value::Unknown;
+                };
+                let (Value::Map(mut right) | Value::Partial(mut right)) = b else {
+                    return Value::Unknown;
+                };
+                let keys: Vec<String> = left
+                    .keys()
+                    .filter(|key| right.contains_key(*key))
+                    .cloned()
+                    .collect();
+                let entries: IndexMap<String, Value> = keys
+                    .into_iter()
+                    .map(|key| {
+                        let a = left.swap_remove(&key).unwrap_or(Value::Unknown);
+                        let b = right.swap_remove(&key).unwrap_or(Value::Unknown);
+                        (key, a.unify(b))
+                    })
+                    .collect();
+                if closed {
+                    Value::Map(entries)
+                } else {
+                    Value::Partial(entries)
+                }
+            }
+            _ => Value::Unknown,
+        }
+    }
+}
+
+/// A JSON number as Terraform's number: out-of-range literals (`1e400`) become infinities.
+fn json_number(number: &serde_json::Number) -> f64 {
+    number
+        .as_f64()
+        .or_else(|| number.to_string().parse().ok())
+        .unwrap_or(f64::NAN)
 }
 
 /// Numbers as Terraform prints them: whole numbers without a fraction.
@@ -175,13 +290,16 @@ impl fmt::Display for Value {
                 }
                 f.write_str("]")
             }
-            Value::Map(entries) => {
+            Value::Map(entries) | Value::Partial(entries) => {
                 f.write_str("{")?;
                 for (index, (key, value)) in entries.iter().enumerate() {
                     if index > 0 {
                         f.write_str(", ")?;
                     }
                     write!(f, "{key} = {value}")?;
+                }
+                if matches!(self, Value::Partial(_)) {
+                    f.write_str(if entries.is_empty() { "..." } else { ", ..." })?;
                 }
                 f.write_str("}")
             }
@@ -190,91 +308,93 @@ impl fmt::Display for Value {
     }
 }
 
-/// What a rule sees when it asks for an attribute.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Lookup<'a> {
-    /// Configured, with this value.
-    Known(&'a Value),
-    /// Configured, but the value cannot be known statically.
+/// What drlint knows about something configured: its value, that it cannot be known before
+/// apply, or that it is absent (not written, or null: the provider default applies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact<T> {
+    Known(T),
     Unknown,
-    /// Not configured (or null): the provider's default applies.
-    NotSet,
+    Absent,
 }
 
-impl<'a> Lookup<'a> {
+/// What a rule sees when it asks for an attribute.
+pub type Lookup<'a> = Fact<&'a Value>;
+
+impl<T> Fact<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fact<U> {
+        match self {
+            Fact::Known(value) => Fact::Known(f(value)),
+            Fact::Unknown => Fact::Unknown,
+            Fact::Absent => Fact::Absent,
+        }
+    }
+
+    /// Known only when `f` gives a value; otherwise unknown.
+    pub fn and_then<U>(self, f: impl FnOnce(T) -> Option<U>) -> Fact<U> {
+        match self {
+            Fact::Known(value) => f(value).map_or(Fact::Unknown, Fact::Known),
+            Fact::Unknown => Fact::Unknown,
+            Fact::Absent => Fact::Absent,
+        }
+    }
+
+    /// The effective value when an absent one means `default`; `None` when unknown.
+    pub fn or_default(self, default: T) -> Option<T> {
+        match self {
+            Fact::Known(value) => Some(value),
+            Fact::Absent => Some(default),
+            Fact::Unknown => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Fact::Absent)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Fact::Unknown)
+    }
+}
+
+impl<'a> Fact<&'a Value> {
+    /// A value as a fact: null is absent, unknown is unknown.
+    pub fn from_value(value: &'a Value) -> Fact<&'a Value> {
+        match value {
+            Value::Null => Fact::Absent,
+            Value::Unknown => Fact::Unknown,
+            value => Fact::Known(value),
+        }
+    }
+
     /// Follows `path` (attribute names; a nested block is followed into its first instance).
-    pub fn walk(root: &'a Value, path: &[&str]) -> Lookup<'a> {
-        let mut current = root;
+    pub fn walk(root: &'a Value, path: &[&str]) -> Fact<&'a Value> {
+        let mut current = Fact::from_value(root);
         for step in path {
             current = match current {
-                Value::Unknown => return Lookup::Unknown,
-                Value::List(items) => match items.first() {
-                    Some(Value::Map(entries)) => match entries.get(*step) {
-                        Some(value) => value,
-                        None => return Lookup::NotSet,
-                    },
-                    Some(Value::Unknown) => return Lookup::Unknown,
-                    _ => return Lookup::NotSet,
+                Fact::Known(Value::List(items)) => match items.first() {
+                    Some(first) => first.entry(step).unwrap_or(Fact::Absent),
+                    None => Fact::Absent,
                 },
-                Value::Map(entries) => match entries.get(*step) {
-                    Some(value) => value,
-                    None => return Lookup::NotSet,
-                },
-                _ => return Lookup::NotSet,
+                Fact::Known(value) => value.entry(step).unwrap_or(Fact::Absent),
+                other => return other,
             };
         }
-        match current {
-            Value::Null => Lookup::NotSet,
-            Value::Unknown => Lookup::Unknown,
-            value => Lookup::Known(value),
-        }
+        current
     }
 
-    /// The boolean this lookup holds: `Ok(None)` when unset, `Err(())` when unknown or not a bool.
-    pub fn flag(self) -> Tri {
-        match self {
-            Lookup::Known(value) => match value.to_bool() {
-                Some(flag) => Tri::Known(flag),
-                None => Tri::Unknown,
-            },
-            Lookup::Unknown => Tri::Unknown,
-            Lookup::NotSet => Tri::NotSet,
-        }
+    /// The boolean this fact holds (unknown when it is not a bool).
+    pub fn flag(self) -> Fact<bool> {
+        self.and_then(Value::to_bool)
     }
 
-    pub fn number(self) -> Option<Option<f64>> {
-        match self {
-            Lookup::Known(value) => value.to_number().map(Some),
-            Lookup::Unknown => None,
-            Lookup::NotSet => Some(None),
-        }
+    /// The number this fact holds (unknown when it is not a number).
+    pub fn number(self) -> Fact<f64> {
+        self.and_then(Value::to_number)
     }
 
-    pub fn string(self) -> Option<Option<String>> {
-        match self {
-            Lookup::Known(value) => value.to_string_value().map(Some),
-            Lookup::Unknown => None,
-            Lookup::NotSet => Some(None),
-        }
-    }
-}
-
-/// A configured boolean: on, off, not set, or not knowable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tri {
-    Known(bool),
-    NotSet,
-    Unknown,
-}
-
-impl Tri {
-    /// The effective value when the provider default is `default`; `None` when unknown.
-    pub fn or_default(self, default: bool) -> Option<bool> {
-        match self {
-            Tri::Known(flag) => Some(flag),
-            Tri::NotSet => Some(default),
-            Tri::Unknown => None,
-        }
+    /// The string this fact holds (unknown when it is not a string, number or bool).
+    pub fn string(self) -> Fact<String> {
+        self.and_then(Value::to_string_value)
     }
 }
 
@@ -282,24 +402,79 @@ impl Tri {
 mod tests {
     use super::*;
 
+    fn map(entries: &[(&str, Value)]) -> IndexMap<String, Value> {
+        entries
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect()
+    }
+
     #[test]
     fn lookup_tells_unset_from_unknown() {
-        let mut block = IndexMap::new();
-        block.insert("enabled".to_owned(), Value::Bool(true));
-        let mut root = IndexMap::new();
-        root.insert("multi_az".to_owned(), Value::Unknown);
-        root.insert("pitr".to_owned(), Value::List(vec![Value::Map(block)]));
-        root.insert("gone".to_owned(), Value::Null);
-        let root = Value::Map(root);
-        assert_eq!(Lookup::walk(&root, &["multi_az"]), Lookup::Unknown);
-        assert_eq!(Lookup::walk(&root, &["gone"]), Lookup::NotSet);
-        assert_eq!(Lookup::walk(&root, &["absent"]), Lookup::NotSet);
+        let block = map(&[("enabled", Value::Bool(true))]);
+        let root = Value::Map(map(&[
+            ("multi_az", Value::Unknown),
+            ("pitr", Value::List(vec![Value::Map(block)])),
+            ("gone", Value::Null),
+        ]));
+        assert_eq!(Lookup::walk(&root, &["multi_az"]), Fact::Unknown);
+        assert_eq!(Lookup::walk(&root, &["gone"]), Fact::Absent);
+        assert_eq!(Lookup::walk(&root, &["absent"]), Fact::Absent);
         assert_eq!(
             Lookup::walk(&root, &["pitr", "enabled"]).flag(),
-            Tri::Known(true)
+            Fact::Known(true)
         );
-        assert_eq!(Tri::NotSet.or_default(false), Some(false));
-        assert_eq!(Tri::Unknown.or_default(false), None);
+        assert_eq!(Fact::<bool>::Absent.or_default(false), Some(false));
+        assert_eq!(Fact::<bool>::Unknown.or_default(false), None);
+    }
+
+    #[test]
+    fn partial_maps_know_their_keys_only() {
+        let tags = Value::Partial(map(&[("Name", Value::String("db".into()))]));
+        assert_eq!(
+            Lookup::walk(&tags, &["Name"]).string(),
+            Fact::Known("db".to_owned())
+        );
+        assert_eq!(Lookup::walk(&tags, &["dr-tier"]), Fact::Unknown);
+        let closed = Value::Map(map(&[("Owner", Value::Unknown)]));
+        assert_eq!(Lookup::walk(&closed, &["dr-tier"]), Fact::Absent);
+    }
+
+    #[test]
+    fn merge_keeps_what_later_arguments_cannot_change() {
+        let known = Value::Map(map(&[("dr-tier", Value::String("1".into()))]));
+        let merged = Value::merge([Value::Unknown, known.clone()]);
+        assert_eq!(
+            merged,
+            Ok(Value::Partial(map(&[(
+                "dr-tier",
+                Value::String("1".into())
+            )])))
+        );
+        // An unknown map after the known one may override its key.
+        let merged = Value::merge([known, Value::Unknown]);
+        assert_eq!(
+            merged,
+            Ok(Value::Partial(map(&[("dr-tier", Value::Unknown)])))
+        );
+    }
+
+    #[test]
+    fn unify_keeps_the_common_structure() {
+        let a = Value::Map(map(&[("dr-tier", Value::String("1".into()))]));
+        let b = Value::Map(map(&[("dr-tier", Value::String("3".into()))]));
+        assert_eq!(
+            a.clone().unify(b),
+            Value::Map(map(&[("dr-tier", Value::Unknown)]))
+        );
+        let c = Value::Map(map(&[
+            ("dr-tier", Value::String("1".into())),
+            ("x", Value::Null),
+        ]));
+        assert_eq!(
+            a.unify(c),
+            Value::Partial(map(&[("dr-tier", Value::String("1".into()))]))
+        );
     }
 
     #[test]

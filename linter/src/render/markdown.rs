@@ -9,15 +9,14 @@ use dr_vocab::format_duration;
 use super::Summary;
 use crate::check::CheckRun;
 use crate::model::Resource;
-use crate::rules::STATEFUL_TYPES;
-use crate::tiers::{Certainty, TierSource};
-use crate::value::Lookup;
+use crate::tiers::{Certainty, Tier, TierSource};
+use crate::value::Fact;
 
 fn text(resource: &Resource, key: &str) -> String {
     match resource.get(&[key]) {
-        Lookup::Known(value) => value.to_string_value().unwrap_or_else(|| value.to_string()),
-        Lookup::Unknown => "(known after apply)".to_owned(),
-        Lookup::NotSet => "—".to_owned(),
+        Fact::Known(value) => value.to_string_value().unwrap_or_else(|| value.to_string()),
+        Fact::Unknown => "(known after apply)".to_owned(),
+        Fact::Absent => "—".to_owned(),
     }
 }
 
@@ -41,10 +40,11 @@ pub fn render(run: &CheckRun) -> String {
         summary.analysis_notes
     );
     // Stateful resources by the tier they are judged by.
+    let default_catalog = crate::tiers::TierCatalog::default();
     let mut by_tier: BTreeMap<u8, Vec<&Resource>> = BTreeMap::new();
     let mut assumed = 0;
     for resource in &run.model.resources {
-        if !STATEFUL_TYPES.contains(&resource.resource_type.as_str()) {
+        if !crate::aws::is_stateful(&resource.resource_type) {
             continue;
         }
         if let Some(judgement) = run.tiers.judge(resource) {
@@ -57,20 +57,57 @@ pub fn render(run: &CheckRun) -> String {
                 .push(resource);
         }
     }
-    for tier in run.tiers.levels() {
-        let _ = writeln!(out, "## Tier {} — {}\n", tier.level, tier.name);
-        let _ = writeln!(
-            out,
-            "Contract: RTO {}, RPO {}; recommended strategy `{}`{}.\n",
-            format_duration(tier.objective.rto_seconds),
-            format_duration(tier.objective.rpo_seconds),
-            dr_vocab::Strategy::recommended_for(tier.objective),
-            tier.declared_by
-                .as_ref()
-                .map(|address| format!(" (declared by `{address}`)"))
-                .unwrap_or_default()
-        );
-        let resources = by_tier.get(&tier.level).map(Vec::as_slice).unwrap_or(&[]);
+    // Each configuration has its own catalog; a level's contract is listed once per distinct
+    // definition, with the configurations that use it.
+    let mut levels: BTreeMap<u8, Vec<(&Tier, Vec<&str>)>> = BTreeMap::new();
+    let catalogs: Vec<(&str, &crate::tiers::TierCatalog)> = if run.tiers.iter().next().is_none() {
+        vec![("", &default_catalog)]
+    } else {
+        run.tiers.iter().collect()
+    };
+    for (scope, catalog) in catalogs {
+        for tier in catalog.levels() {
+            let contracts = levels.entry(tier.level).or_default();
+            match contracts
+                .iter_mut()
+                .find(|(known, _)| known.objective == tier.objective && known.name == tier.name)
+            {
+                Some((_, scopes)) => scopes.push(scope),
+                None => contracts.push((tier, vec![scope])),
+            }
+        }
+    }
+    for (level, contracts) in &levels {
+        let Some((tier, _)) = contracts.first() else {
+            continue;
+        };
+        let _ = writeln!(out, "## Tier {level} — {}\n", tier.name);
+        for (tier, scopes) in contracts {
+            let _ = writeln!(
+                out,
+                "Contract{}: RTO {}, RPO {}; recommended strategy `{}`{}.\n",
+                if contracts.len() > 1 {
+                    format!(
+                        " in {}",
+                        scopes
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    String::new()
+                },
+                format_duration(tier.objective.rto_seconds),
+                format_duration(tier.objective.rpo_seconds),
+                dr_vocab::Strategy::recommended_for(tier.objective),
+                tier.declared_by
+                    .as_ref()
+                    .map(|address| format!(" (declared by `{address}`)"))
+                    .unwrap_or_default()
+            );
+        }
+        let resources = by_tier.get(level).map(Vec::as_slice).unwrap_or(&[]);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for resource in resources {
             *counts.entry(resource.resource_type.as_str()).or_default() += 1;
@@ -84,7 +121,7 @@ pub fn render(run: &CheckRun) -> String {
         let gaps: Vec<_> = run
             .findings
             .iter()
-            .filter(|f| f.tier == Some(tier.level))
+            .filter(|f| f.tier == Some(*level))
             .collect();
         if gaps.is_empty() {
             out.push_str("Gaps: none found.\n\n");

@@ -2,9 +2,10 @@ use super::{
     declare_rule, has_unknown_relation, needed, related, tier_phrase, Context, Reporter, Rule,
     Verdict,
 };
+use crate::aws;
 use crate::model::Resource;
 use crate::tiers::Certainty;
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -47,15 +48,6 @@ declare_rule! {
     pub struct ClusterSingleInstance;
 }
 
-fn instance_type(cluster_type: &str) -> Option<&'static str> {
-    match cluster_type {
-        "aws_rds_cluster" => Some("aws_rds_cluster_instance"),
-        "aws_docdb_cluster" => Some("aws_docdb_cluster_instance"),
-        "aws_neptune_cluster" => Some("aws_neptune_cluster_instance"),
-        _ => None,
-    }
-}
-
 impl Rule for ClusterSingleInstance {
     fn resource_types(&self) -> &'static [&'static str] {
         &[
@@ -66,29 +58,24 @@ impl Rule for ClusterSingleInstance {
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
-        let Some(instance_type) = instance_type(&resource.resource_type) else {
+        let Some(relation) = aws::cluster_instances(&resource.resource_type) else {
             return;
         };
-        if !matches!(resource.get(&["db_cluster_instance_class"]), Lookup::NotSet)
-            || matches!(resource.get(&["engine_mode"]), Lookup::Known(mode) if mode.as_str() == Some("serverless"))
+        let instance_type = relation.from;
+        if !matches!(resource.get(&["db_cluster_instance_class"]), Fact::Absent)
+            || matches!(resource.get(&["engine_mode"]), Fact::Known(mode) if mode.as_str() == Some("serverless"))
         {
             return;
         }
         let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
             return;
         };
-        let instances: Vec<&Resource> = related(
-            cx,
-            resource,
-            instance_type,
-            "cluster_identifier",
-            Some("cluster_identifier"),
-        );
+        let instances: Vec<&Resource> = related(cx, resource, relation);
         if instances.len() >= 2 {
             return;
         }
-        let uncertain = instances.iter().any(|i| i.expansion_unknown)
-            || has_unknown_relation(cx, instance_type, "cluster_identifier");
+        let uncertain =
+            instances.iter().any(|i| i.expansion_unknown) || has_unknown_relation(cx, relation);
         let certainty = if uncertain {
             Certainty::Unknown
         } else {

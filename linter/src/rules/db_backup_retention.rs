@@ -1,6 +1,7 @@
 use super::{declare_rule, needed, presence, tier_phrase, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::Certainty;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -45,10 +46,11 @@ impl Rule for DbBackupRetention {
     }
 
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        // A read replica's backups are its source's.
         let may_be_replica = match presence(resource, "replicate_source_db") {
-            Some(true) => return,
-            Some(false) => false,
-            None => true,
+            Fact::Known(()) => return,
+            Fact::Absent => false,
+            Fact::Unknown => true,
         };
         let Some((judgement, severity)) = needed(cx, resource, |r| r.backups) else {
             return;
@@ -75,7 +77,7 @@ impl DbBackupRetention {
         let minimum = judgement.tier.requirements.min_backup_retention_days;
         let phrase = tier_phrase(judgement);
         match resource.get(&["backup_retention_period"]).number() {
-            None => report.report(
+            Fact::Unknown => report.report(
                 resource,
                 &["backup_retention_period"],
                 Some(judgement),
@@ -83,10 +85,10 @@ impl DbBackupRetention {
                 format!("backup retention of {} cannot be known before apply; {phrase} needs at least {minimum} days", resource.address),
                 format!("set `backup_retention_period = {minimum}` or more"),
             ),
-            Some(days) => {
-                let (days, written) = match days {
-                    Some(days) => (days, format!("{days} days")),
-                    None => (DEFAULT_RETENTION_DAYS, "the default of 1 day".to_owned()),
+            known => {
+                let (days, written) = match known {
+                    Fact::Known(days) => (days, format!("{days} days")),
+                    _ => (DEFAULT_RETENTION_DAYS, "the default of 1 day".to_owned()),
                 };
                 if days >= f64::from(minimum) {
                     return;

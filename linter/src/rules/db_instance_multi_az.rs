@@ -1,5 +1,6 @@
 use super::{declare_rule, needed, presence, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -40,9 +41,9 @@ impl Rule for DbInstanceMultiAz {
         // A read replica is judged through its source; one that may be a replica (its source
         // is unknown) is judged as a primary, uncertainly.
         let may_be_replica = match presence(resource, "replicate_source_db") {
-            Some(true) => return,
-            Some(false) => false,
-            None => true,
+            Fact::Known(()) => return,
+            Fact::Absent => false,
+            Fact::Unknown => true,
         };
         let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
             return;

@@ -1,7 +1,7 @@
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -49,7 +49,7 @@ impl Rule for DrillStatus {
             severity: Severity::Error,
             certainty: Certainty::Definite,
         };
-        if let Lookup::Known(status) = drill.get(&["status"]) {
+        if let Fact::Known(status) = drill.get(&["status"]) {
             match status.as_str() {
                 Some("failed") => {
                     return report.report(
@@ -75,7 +75,7 @@ impl Rule for DrillStatus {
             }
         }
         for (flag, what) in [("rto_met", "recovery time"), ("rpo_met", "data loss")] {
-            if drill.get(&[flag]).flag() == crate::value::Tri::Known(false) {
+            if drill.get(&[flag]).flag() == crate::value::Fact::Known(false) {
                 report.report(
                     drill,
                     &[flag],

@@ -1,6 +1,6 @@
 use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -60,12 +60,15 @@ impl Rule for ElasticacheMultiAz {
             }
         }
         let replicas = match resource.get(&["num_cache_clusters"]) {
-            Lookup::NotSet => match resource.get(&["replicas_per_node_group"]).number() {
-                Some(Some(replicas)) => Some(replicas >= 1.0),
-                Some(None) => Some(true),
-                None => None,
+            Fact::Absent => match resource.get(&["replicas_per_node_group"]).number() {
+                Fact::Known(replicas) => Some(replicas >= 1.0),
+                Fact::Absent => Some(true),
+                Fact::Unknown => None,
             },
-            other => other.number().map(|n| n.unwrap_or(1.0) >= 2.0),
+            other => other
+                .number()
+                .or_default(1.0)
+                .map(|clusters| clusters >= 2.0),
         };
         report_switch(
             report,

@@ -1,5 +1,6 @@
 use super::{declare_rule, needed, presence, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -41,37 +42,37 @@ impl Rule for ElasticacheSingleNode {
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
         // A member of a replication group is judged with the group (DR202).
         let may_be_member = match presence(resource, "replication_group_id") {
-            Some(true) => return,
-            Some(false) => false,
-            None => true,
+            Fact::Known(()) => return,
+            Fact::Absent => false,
+            Fact::Unknown => true,
         };
         let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
             return;
         };
         let engine = resource.get(&["engine"]).string();
         let (path, state, what, help): (&[&str], Option<bool>, String, &str) = match engine {
-            None => (&["engine"], None, String::new(), "use a replication group with Multi-AZ, or Memcached across zones"),
-            Some(Some(engine)) if engine == "memcached" => {
+            Fact::Unknown => (&["engine"], None, String::new(), "use a replication group with Multi-AZ, or Memcached across zones"),
+            Fact::Known(engine) if engine == "memcached" => {
                 let nodes = resource.get(&["num_cache_nodes"]).number();
                 let cross_az = resource.get(&["az_mode"]).string();
-                match (nodes, cross_az) {
+                match (nodes, &cross_az) {
                     // One node is one zone, whatever az_mode says.
-                    (Some(nodes), _) if nodes.unwrap_or(1.0) < 2.0 => (
+                    (nodes, _) if nodes.or_default(1.0).is_some_and(|nodes| nodes < 2.0) => (
                         &["num_cache_nodes"],
                         Some(false),
                         format!("{} is a single Memcached node", resource.address),
                         "set `num_cache_nodes = 2` or more and `az_mode = \"cross-az\"`",
                     ),
-                    (Some(_), Some(mode)) => (
+                    (Fact::Known(_) | Fact::Absent, Fact::Known(_) | Fact::Absent) => (
                         &["az_mode"],
-                        Some(mode.as_deref() == Some("cross-az")),
+                        cross_az.or_default(String::new()).map(|mode| mode == "cross-az"),
                         format!("{} places all its Memcached nodes in one zone (az_mode is not cross-az)", resource.address),
                         "set `az_mode = \"cross-az\"`",
                     ),
                     _ => (&["num_cache_nodes"], None, String::new(), "set `num_cache_nodes = 2` or more and `az_mode = \"cross-az\"`"),
                 }
             }
-            Some(_) => (
+            _ => (
                 &["engine"],
                 Some(false),
                 format!("{} is a single-node Redis/Valkey cluster with no replica", resource.address),

@@ -1,6 +1,6 @@
 use super::{declare_rule, needed, presence, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -45,14 +45,14 @@ impl Rule for ElasticacheSnapshots {
         let mut assumptions = Vec::new();
         if resource.resource_type == "aws_elasticache_cluster" {
             match resource.get(&["engine"]) {
-                Lookup::Known(engine) if engine.as_str() == Some("memcached") => return,
-                Lookup::Unknown => assumptions.push("its engine (unknown before apply) is Redis"),
+                Fact::Known(engine) if engine.as_str() == Some("memcached") => return,
+                Fact::Unknown => assumptions.push("its engine (unknown before apply) is Redis"),
                 _ => {}
             }
             match presence(resource, "replication_group_id") {
-                Some(true) => return,
-                Some(false) => {}
-                None => assumptions.push(
+                Fact::Known(()) => return,
+                Fact::Absent => {}
+                Fact::Unknown => assumptions.push(
                     "it is no member of a replication group (replication_group_id is unknown before apply)",
                 ),
             }
@@ -64,7 +64,8 @@ impl Rule for ElasticacheSnapshots {
         let state = resource
             .get(&["snapshot_retention_limit"])
             .number()
-            .map(|days| days.unwrap_or(0.0) >= 1.0);
+            .or_default(0.0)
+            .map(|days| days >= 1.0);
         report_switch(
             report,
             resource,

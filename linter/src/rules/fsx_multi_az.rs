@@ -44,10 +44,12 @@ impl Rule for FsxMultiAz {
         let Some((judgement, severity)) = needed(cx, resource, |r| r.multi_az) else {
             return;
         };
-        let state = resource.get(&["deployment_type"]).string().map(|mode| {
-            // Windows defaults to SINGLE_AZ_1; ONTAP and OpenZFS require the argument.
-            mode.is_some_and(|mode| mode.starts_with("MULTI_AZ"))
-        });
+        // Windows defaults to SINGLE_AZ_1; ONTAP and OpenZFS require the argument.
+        let state = resource
+            .get(&["deployment_type"])
+            .string()
+            .or_default(String::new())
+            .map(|mode| mode.starts_with("MULTI_AZ"));
         report_switch(
             report,
             resource,

@@ -4,7 +4,7 @@ use super::missing_tier_tag::is_taggable;
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -38,7 +38,7 @@ impl Rule for InvalidTierTag {
         if !is_taggable(resource) {
             return;
         }
-        let Lookup::Known(value) = resource.tag(TAG_DR_TIER) else {
+        let Fact::Known(value) = resource.tag(TAG_DR_TIER) else {
             return;
         };
         let text = value.to_string_value().unwrap_or_else(|| value.to_string());

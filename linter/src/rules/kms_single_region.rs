@@ -1,7 +1,8 @@
 use super::{declare_rule, tier_phrase, Context, Reporter, Rule, Verdict};
+use crate::aws;
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
-use crate::value::{Lookup, Value};
+use crate::value::{Fact, Value};
 
 declare_rule! {
     /// ## What it does
@@ -35,18 +36,18 @@ declare_rule! {
 /// Whether `resource` keeps copies of its data in another region; `None` when unknown.
 fn is_replicated(resource: &Resource) -> Option<bool> {
     let has_blocks = |name: &str| match resource.get(&[name]) {
-        Lookup::NotSet => Some(false),
-        Lookup::Unknown => None,
-        Lookup::Known(Value::List(items)) => Some(!items.is_empty()),
-        Lookup::Known(_) => None,
+        Fact::Absent => Some(false),
+        Fact::Unknown => None,
+        Fact::Known(Value::List(items)) => Some(!items.is_empty()),
+        Fact::Known(_) => None,
     };
     match resource.resource_type.as_str() {
         "aws_secretsmanager_secret" => has_blocks("replica"),
         "aws_dynamodb_table" => has_blocks("replica"),
         "aws_rds_cluster" => match resource.get(&["global_cluster_identifier"]) {
-            Lookup::NotSet => Some(false),
-            Lookup::Unknown => Some(true),
-            Lookup::Known(_) => Some(true),
+            Fact::Absent => Some(false),
+            Fact::Unknown => Some(true),
+            Fact::Known(_) => Some(true),
         },
         _ => Some(false),
     }
@@ -64,7 +65,7 @@ impl Rule for KmsSingleRegion {
         }
         let mut seen: Vec<&Resource> = Vec::new();
         for (data, attribute) in cx.referrers(key) {
-            if !["kms_key_id", "server_side_encryption", "replica"].contains(&attribute)
+            if !aws::KMS_KEY_ARGUMENTS.contains(&attribute)
                 || seen.iter().any(|s| std::ptr::eq(*s, data))
             {
                 continue;

@@ -60,7 +60,8 @@ impl Rule for MemorydbNoReplicas {
         let state = resource
             .get(&[path])
             .number()
-            .map(|value| value.unwrap_or(default) >= minimum);
+            .or_default(default)
+            .map(|value| value >= minimum);
         report_switch(
             report,
             resource,

@@ -1,9 +1,10 @@
 use dr_vocab::TAG_DR_TIER;
 
-use super::{declare_rule, Context, Reporter, Rule, Verdict, STATEFUL_TYPES};
+use super::{declare_rule, Context, Reporter, Rule, Verdict};
+use crate::aws::{self, TagStyle};
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -40,16 +41,20 @@ declare_rule! {
     pub struct MissingTierTag;
 }
 
-/// Whether the tag rules apply: AWS resources that take tags.
+/// Whether the tag rules apply: AWS resources that take tags (stateful types, and any that
+/// writes tags in the form its type carries them).
 pub(super) fn is_taggable(resource: &Resource) -> bool {
+    let written = match aws::tag_style(&resource.resource_type) {
+        TagStyle::Map => "tags",
+        TagStyle::Blocks { block } => block,
+    };
     resource.resource_type.starts_with("aws_")
-        && (STATEFUL_TYPES.contains(&resource.resource_type.as_str())
-            || !matches!(resource.get(&["tags"]), Lookup::NotSet))
+        && (aws::is_stateful(&resource.resource_type) || !resource.get(&[written]).is_absent())
 }
 
 impl Rule for MissingTierTag {
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
-        for call in &cx.model.unresolved_modules {
+        for call in &cx.unresolved_modules {
             report.report_module(
                 call,
                 Severity::Error,
@@ -67,9 +72,9 @@ impl Rule for MissingTierTag {
             return;
         }
         let certainty = match resource.tag(TAG_DR_TIER) {
-            Lookup::Known(_) => return,
-            Lookup::Unknown => Certainty::Unknown,
-            Lookup::NotSet => Certainty::Definite,
+            Fact::Known(_) => return,
+            Fact::Unknown => Certainty::Unknown,
+            Fact::Absent => Certainty::Definite,
         };
         let message = match certainty {
             Certainty::Unknown => format!(

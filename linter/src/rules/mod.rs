@@ -3,10 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use indexmap::IndexMap;
+
+use crate::aws::{self, Relation, RelationKey};
 use crate::finding::Finding;
 use crate::model::{Model, Origin, Resource, UnresolvedModule};
-use crate::tiers::{Certainty, Judgement, Severity, TierCatalog};
-use crate::value::{Lookup, Value};
+use crate::tiers::{Certainty, Judgement, ScopedTiers, Severity, TierCatalog};
+use crate::value::{Fact, Value};
 
 pub mod codes;
 
@@ -75,7 +78,7 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 /// A rule. Implement what you need: `check_resource` is called for every resource whose type is
-/// in `resource_types` (all when empty), `check_model` once per run.
+/// in `resource_types` (all when empty), `check_model` once per configuration.
 pub trait Rule: Sync {
     fn resource_types(&self) -> &'static [&'static str] {
         &[]
@@ -84,58 +87,43 @@ pub trait Rule: Sync {
     fn check_model(&self, _cx: &Context<'_>, _report: &mut Reporter<'_>) {}
 }
 
-/// What every rule may consult.
+/// What every rule may consult: one configuration (a root module or a plan), never more. Its
+/// resources, relations, tiers, failover policies and drills are its own.
 pub struct Context<'a> {
-    pub model: &'a Model,
+    /// The root module directory or plan file.
+    pub scope: &'a str,
     pub tiers: &'a TierCatalog,
+    /// Module calls of this configuration whose source is not on disk.
+    pub unresolved_modules: Vec<&'a UnresolvedModule>,
+    resources: Vec<&'a Resource>,
     index: Index<'a>,
 }
-
-/// Arguments through which one resource names another (besides references): relations are
-/// also found by an identifier written the same way on both sides.
-const RELATION_ATTRIBUTES: &[&str] = &[
-    "cluster_identifier",
-    "bucket",
-    "replicate_source_db",
-    "replication_source_identifier",
-    "source_db_instance_arn",
-];
 
 /// Lookups the rules make for every resource, built once so a run stays linear in the input.
 #[derive(Default)]
 struct Index<'a> {
     by_type: HashMap<&'a str, Vec<&'a Resource>>,
-    by_scope: HashMap<&'a str, Vec<&'a Resource>>,
     /// Configuration key → its instances.
     by_key: HashMap<String, Vec<&'a Resource>>,
     /// `SCOPE::ADDRESS` → the instance (for references that name one instance).
     by_address: HashMap<String, &'a Resource>,
     /// Configuration key → (referring resource, argument).
     referrers: HashMap<&'a str, Vec<(&'a Resource, &'a str)>>,
-    /// `value_key(type, relation argument, literal value)` → resources.
-    by_value: HashMap<String, Vec<&'a Resource>>,
-    /// (type, relation argument) where some resource's value is unknown and unexplained by a
-    /// reference, or whose instances are of unknown number.
-    unknown_relation: HashSet<(&'a str, &'a str)>,
-}
-
-fn value_key(resource_type: &str, attribute: &str, value: &str) -> String {
-    format!("{resource_type}\u{0}{attribute}\u{0}{value}")
+    /// (relation, literal identifier) → the resources on its `from` side that write it.
+    by_identifier: HashMap<(RelationKey, String), Vec<&'a Resource>>,
+    /// Relations for which some `from` resource's identifier is unknown and unexplained by a
+    /// reference, or whose `from` resources are of unknown number.
+    unknown_relation: HashSet<RelationKey>,
 }
 
 impl<'a> Index<'a> {
-    fn build(model: &'a Model) -> Index<'a> {
+    fn build(resources: &[&'a Resource]) -> Index<'a> {
         let mut index = Index::default();
-        for resource in &model.resources {
+        for &resource in resources {
             let resource_type = resource.resource_type.as_str();
             index
                 .by_type
                 .entry(resource_type)
-                .or_default()
-                .push(resource);
-            index
-                .by_scope
-                .entry(resource.scope.as_str())
                 .or_default()
                 .push(resource);
             index
@@ -154,26 +142,24 @@ impl<'a> Index<'a> {
                         .push((resource, attribute.as_str()));
                 }
             }
-            for attribute in RELATION_ATTRIBUTES {
-                match resource.get(&[attribute]) {
-                    crate::value::Lookup::Known(value) => {
+            for relation in aws::RELATIONS.iter().filter(|r| r.from == resource_type) {
+                match resource.get(&[relation.attribute]) {
+                    Fact::Known(value) => {
                         if let Some(text) = value.to_string_value() {
                             index
-                                .by_value
-                                .entry(value_key(resource_type, attribute, &text))
+                                .by_identifier
+                                .entry((relation.key(), text))
                                 .or_default()
                                 .push(resource);
                         }
                     }
-                    crate::value::Lookup::Unknown
-                        if !resource.references.contains_key(*attribute) =>
-                    {
-                        index.unknown_relation.insert((resource_type, attribute));
+                    Fact::Unknown if !resource.references.contains_key(relation.attribute) => {
+                        index.unknown_relation.insert(relation.key());
                     }
                     _ => {}
                 }
                 if resource.expansion_unknown {
-                    index.unknown_relation.insert((resource_type, attribute));
+                    index.unknown_relation.insert(relation.key());
                 }
             }
         }
@@ -182,16 +168,29 @@ impl<'a> Index<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(model: &'a Model, tiers: &'a TierCatalog) -> Context<'a> {
+    pub fn new(
+        scope: &'a str,
+        resources: Vec<&'a Resource>,
+        unresolved_modules: Vec<&'a UnresolvedModule>,
+        tiers: &'a TierCatalog,
+    ) -> Context<'a> {
+        let index = Index::build(&resources);
         Context {
-            model,
+            scope,
             tiers,
-            index: Index::build(model),
+            unresolved_modules,
+            resources,
+            index,
         }
     }
 
     pub fn judge(&self, resource: &Resource) -> Option<Judgement<'a>> {
         self.tiers.judge(resource)
+    }
+
+    /// Every resource of the configuration.
+    pub fn resources(&self) -> &[&'a Resource] {
+        &self.resources
     }
 
     /// Every resource of `resource_type`.
@@ -200,18 +199,6 @@ impl<'a> Context<'a> {
             .by_type
             .get(resource_type)
             .map_or(&[], Vec::as_slice)
-    }
-
-    /// Every resource of one root module or plan.
-    pub fn in_scope(&self, scope: &str) -> &[&'a Resource] {
-        self.index.by_scope.get(scope).map_or(&[], Vec::as_slice)
-    }
-
-    /// The scopes of the run, sorted.
-    pub fn scopes(&self) -> Vec<&'a str> {
-        let mut scopes: Vec<&str> = self.index.by_scope.keys().copied().collect();
-        scopes.sort_unstable();
-        scopes
     }
 
     /// The instances a recorded reference names: one instance (`TYPE.NAME["key"]`, see
@@ -246,7 +233,6 @@ impl<'a> Context<'a> {
             .collect()
     }
 }
-
 /// Collects one rule's findings.
 pub struct Reporter<'a> {
     pub rule: &'static codes::RuleInfo,
@@ -272,14 +258,12 @@ impl Reporter<'_> {
         message: String,
         help: String,
     ) {
-        let certainty = match judgement {
-            Some(judgement) => verdict.certainty.and(judgement.certainty()),
-            None => verdict.certainty,
-        };
+        // An unknown tier is judged as tier 1 and said so in the message; only the finding's
+        // own fact, or the resource's very existence, makes it uncertain.
         let certainty = if resource.expansion_unknown {
             Certainty::Unknown
         } else {
-            certainty
+            verdict.certainty
         };
         let mut anchors = Vec::new();
         if let Origin::Hcl { header, .. } = &resource.origin {
@@ -346,36 +330,50 @@ impl Reporter<'_> {
     }
 }
 
-/// Whether `attribute` is written with a value: `Some(true)` also for a value computed from
-/// another resource (`aws_db_instance.primary.identifier` is unknown, but certainly set);
-/// `None` when it comes from something unknown that may as well be null (a variable with no
-/// value, a data source).
-pub fn presence(resource: &Resource, attribute: &str) -> Option<bool> {
+/// Whether `attribute` is written with a value: known also for a value computed from another
+/// resource (`aws_db_instance.primary.identifier` is unknown, but certainly set); unknown when
+/// it comes from something unknown that may as well be null (a variable with no value, a data
+/// source). An empty list is absent.
+pub fn presence(resource: &Resource, attribute: &str) -> Fact<()> {
     match resource.get(&[attribute]) {
-        Lookup::NotSet => Some(false),
-        Lookup::Unknown if resource.references.contains_key(attribute) => Some(true),
-        Lookup::Unknown => None,
-        Lookup::Known(Value::List(items)) => Some(!items.is_empty()),
-        Lookup::Known(_) => Some(true),
+        Fact::Absent => Fact::Absent,
+        Fact::Unknown if resource.references.contains_key(attribute) => Fact::Known(()),
+        Fact::Unknown => Fact::Unknown,
+        Fact::Known(Value::List(items)) if items.is_empty() => Fact::Absent,
+        Fact::Known(_) => Fact::Known(()),
     }
 }
 
-/// Runs every rule over the model. Findings come out sorted by file, position and code.
-pub fn run(model: &Model, tiers: &TierCatalog) -> Vec<Finding> {
-    let cx = Context::new(model, tiers);
+/// Runs every rule over each configuration of the model on its own, with the tiers that
+/// configuration defines. Findings come out sorted by file, position and code.
+pub fn run(model: &Model) -> (Vec<Finding>, ScopedTiers) {
+    let mut scopes: IndexMap<&str, (Vec<&Resource>, Vec<&UnresolvedModule>)> = IndexMap::new();
+    for resource in &model.resources {
+        scopes.entry(&resource.scope).or_default().0.push(resource);
+    }
+    for call in &model.unresolved_modules {
+        scopes.entry(&call.scope).or_default().1.push(call);
+    }
+    let mut tiers = ScopedTiers::default();
     let mut findings = Vec::new();
-    for info in codes::RULES {
-        let mut reporter = Reporter {
-            rule: info,
-            findings: &mut findings,
-        };
-        let types = info.rule.resource_types();
-        for resource in &model.resources {
-            if types.is_empty() || types.contains(&resource.resource_type.as_str()) {
-                info.rule.check_resource(&cx, resource, &mut reporter);
+    for (scope, (resources, unresolved)) in scopes {
+        let catalog = TierCatalog::from_resources(resources.iter().copied());
+        let cx = Context::new(scope, resources, unresolved, &catalog);
+        for info in codes::RULES {
+            let mut reporter = Reporter {
+                rule: info,
+                findings: &mut findings,
+            };
+            let types = info.rule.resource_types();
+            for resource in cx.resources() {
+                if types.is_empty() || types.contains(&resource.resource_type.as_str()) {
+                    info.rule.check_resource(&cx, resource, &mut reporter);
+                }
             }
+            info.rule.check_model(&cx, &mut reporter);
         }
-        info.rule.check_model(&cx, &mut reporter);
+        drop(cx);
+        tiers.insert(scope, catalog);
     }
     findings.sort_by(|a, b| {
         (
@@ -391,7 +389,7 @@ pub fn run(model: &Model, tiers: &TierCatalog) -> Vec<Finding> {
                 &b.address,
             ))
     });
-    findings
+    (findings, tiers)
 }
 
 /// Tier wording for messages: `tier 1 (mission critical)`, noting an assumed tier.
@@ -405,67 +403,34 @@ pub fn tier_phrase(judgement: &Judgement<'_>) -> String {
             tier.level, tier.name
         ),
         TierSource::UnknownTag => format!(
-            "tier {} ({}, assumed: dr-tier tag unknown until apply)",
+            "tier {} ({}, assumed: the dr-tier tag cannot be known statically)",
             tier.level, tier.name
         ),
     }
 }
 
-/// Resources that hold data or state: the ones DR tiers are about.
-pub const STATEFUL_TYPES: &[&str] = &[
-    "aws_db_instance",
-    "aws_rds_cluster",
-    "aws_docdb_cluster",
-    "aws_neptune_cluster",
-    "aws_dynamodb_table",
-    "aws_elasticache_replication_group",
-    "aws_elasticache_cluster",
-    "aws_memorydb_cluster",
-    "aws_dax_cluster",
-    "aws_opensearch_domain",
-    "aws_elasticsearch_domain",
-    "aws_redshift_cluster",
-    "aws_mq_broker",
-    "aws_msk_cluster",
-    "aws_fsx_windows_file_system",
-    "aws_fsx_ontap_file_system",
-    "aws_fsx_openzfs_file_system",
-    "aws_fsx_lustre_file_system",
-    "aws_efs_file_system",
-    "aws_ebs_volume",
-    "aws_s3_bucket",
-    "aws_secretsmanager_secret",
-    "aws_kms_key",
-];
-
-/// Resources of `related_type` whose `attribute` refers to `target`, by reference or by the
-/// same literal identifier (`target_identifier` names the target's argument holding it).
-pub fn related<'a>(
-    cx: &Context<'a>,
-    target: &Resource,
-    related_type: &str,
-    attribute: &str,
-    target_identifier: Option<&str>,
-) -> Vec<&'a Resource> {
+/// Resources on the `from` side of `relation` that name `target`, by reference or by the same
+/// literal identifier.
+pub fn related<'a>(cx: &Context<'a>, target: &Resource, relation: &Relation) -> Vec<&'a Resource> {
     let mut found: Vec<&'a Resource> = Vec::new();
     for (candidate, by) in cx.referrers(target) {
-        if candidate.resource_type == related_type
-            && by == attribute
+        if candidate.resource_type == relation.from
+            && by == relation.attribute
             && !found.iter().any(|f| std::ptr::eq(*f, candidate))
         {
             found.push(candidate);
         }
     }
-    let identifier = target_identifier.and_then(|key| match target.get(&[key]) {
-        crate::value::Lookup::Known(value) => value.to_string_value(),
-        _ => None,
-    });
+    let identifier = relation
+        .identifier
+        .and_then(|key| match target.get(&[key]) {
+            Fact::Known(value) => value.to_string_value(),
+            _ => None,
+        });
     if let Some(identifier) = identifier {
-        let key = value_key(related_type, attribute, &identifier);
-        for candidate in cx.index.by_value.get(&key).into_iter().flatten() {
-            if candidate.scope == target.scope
-                && !found.iter().any(|f| std::ptr::eq(*f, *candidate))
-            {
+        let key = (relation.key(), identifier);
+        for candidate in cx.index.by_identifier.get(&key).into_iter().flatten() {
+            if !found.iter().any(|f| std::ptr::eq(*f, *candidate)) {
                 found.push(candidate);
             }
         }
@@ -473,13 +438,10 @@ pub fn related<'a>(
     found
 }
 
-/// Whether a resource of `related_type` could relate through `attribute` without drlint seeing
-/// it: an unknown identifier or an unknown number of instances.
-pub fn has_unknown_relation(cx: &Context<'_>, related_type: &str, attribute: &str) -> bool {
-    cx.index
-        .unknown_relation
-        .iter()
-        .any(|(t, a)| *t == related_type && *a == attribute)
+/// Whether a resource could relate to another through `relation` without drlint seeing it:
+/// an unknown identifier or an unknown number of instances.
+pub fn has_unknown_relation(cx: &Context<'_>, relation: &Relation) -> bool {
+    cx.index.unknown_relation.contains(&relation.key())
 }
 
 #[cfg(test)]
@@ -518,7 +480,7 @@ pub fn report_switch(
         None => (
             Certainty::Unknown,
             format!(
-                "{} of {} is known only after apply; {} requires it",
+                "{} of {} cannot be known before apply; {} requires it",
                 path.join("."),
                 resource.address,
                 tier_phrase(judgement)

@@ -39,13 +39,11 @@ impl Rule for MqMultiAz {
             return;
         };
         let mode = resource.get(&["deployment_mode"]).string();
-        let state = mode.map(|mode| {
-            mode.is_some_and(|mode| {
-                matches!(
-                    mode.as_str(),
-                    "ACTIVE_STANDBY_MULTI_AZ" | "CLUSTER_MULTI_AZ"
-                )
-            })
+        let state = mode.or_default(String::new()).map(|mode| {
+            matches!(
+                mode.as_str(),
+                "ACTIVE_STANDBY_MULTI_AZ" | "CLUSTER_MULTI_AZ"
+            )
         });
         report_switch(
             report,

@@ -2,9 +2,10 @@ use super::{
     declare_rule, has_unknown_relation, needed, presence, related, tier_phrase, Context, Reporter,
     Rule, Verdict,
 };
+use crate::aws::{self, Relation};
 use crate::model::Resource;
 use crate::tiers::Certainty;
-use crate::value::Value;
+use crate::value::{Fact, Value};
 
 declare_rule! {
     /// ## What it does
@@ -48,19 +49,13 @@ declare_rule! {
     pub struct NoCrossRegionCopy;
 }
 
-/// Whether a related resource of `related_type` (via `attribute`) exists: `Some(true)` found,
+/// Whether a resource related to `target` through `relation` exists: `Some(true)` found,
 /// `Some(false)` none, `None` when something unknown may be one.
-fn has_related(
-    cx: &Context<'_>,
-    target: &Resource,
-    related_type: &str,
-    attribute: &str,
-    identifier: Option<&str>,
-) -> Option<bool> {
-    let found: Vec<&Resource> = related(cx, target, related_type, attribute, identifier);
+fn has_related(cx: &Context<'_>, target: &Resource, relation: &Relation) -> Option<bool> {
+    let found: Vec<&Resource> = related(cx, target, relation);
     if found.iter().any(|r| !r.expansion_unknown) {
         Some(true)
-    } else if !found.is_empty() || has_unknown_relation(cx, related_type, attribute) {
+    } else if !found.is_empty() || has_unknown_relation(cx, relation) {
         None
     } else {
         Some(false)
@@ -81,27 +76,24 @@ struct CopyState {
 /// The copy state of a data store; `Err(())` when it is not judged (a replica is the copy).
 fn copy_state(cx: &Context<'_>, resource: &Resource) -> Result<CopyState, ()> {
     let primary = |source: &'static str| match presence(resource, source) {
-        Some(true) => Err(()),
-        Some(false) => Ok(None),
-        None => Ok(Some(source)),
+        Fact::Known(()) => Err(()),
+        Fact::Absent => Ok(None),
+        Fact::Unknown => Ok(Some(source)),
     };
     match resource.resource_type.as_str() {
         "aws_rds_cluster" | "aws_docdb_cluster" => {
             let if_primary = primary("replication_source_identifier")?;
-            let global = presence(resource, "global_cluster_identifier");
-            let state = match global {
-                Some(true) => Some(true),
-                other => match has_related(
-                    cx,
-                    resource,
-                    &resource.resource_type,
-                    "replication_source_identifier",
-                    Some("arn"),
-                ) {
-                    Some(true) => Some(true),
-                    Some(false) => other,
-                    None => None,
-                },
+            let global = match presence(resource, "global_cluster_identifier") {
+                Fact::Known(()) => Some(true),
+                Fact::Absent => Some(false),
+                Fact::Unknown => None,
+            };
+            let replicas = aws::replica_source(&resource.resource_type)
+                .map_or(Some(false), |relation| has_related(cx, resource, relation));
+            let state = match (global, replicas) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
             };
             Ok(CopyState {
                 copied: state,
@@ -112,20 +104,8 @@ fn copy_state(cx: &Context<'_>, resource: &Resource) -> Result<CopyState, ()> {
         }
         "aws_db_instance" => {
             let if_primary = primary("replicate_source_db")?;
-            let replica = has_related(
-                cx,
-                resource,
-                "aws_db_instance",
-                "replicate_source_db",
-                Some("identifier"),
-            );
-            let backups = has_related(
-                cx,
-                resource,
-                "aws_db_instance_automated_backups_replication",
-                "source_db_instance_arn",
-                None,
-            );
+            let replica = has_related(cx, resource, &aws::READ_REPLICA);
+            let backups = has_related(cx, resource, &aws::BACKUP_REPLICATION);
             let state = match (replica, backups) {
                 (Some(true), _) | (_, Some(true)) => Some(true),
                 (Some(false), Some(false)) => Some(false),
@@ -139,7 +119,11 @@ fn copy_state(cx: &Context<'_>, resource: &Resource) -> Result<CopyState, ()> {
             })
         }
         "aws_dynamodb_table" => Ok(CopyState {
-            copied: presence(resource, "replica"),
+            copied: match presence(resource, "replica") {
+                Fact::Known(()) => Some(true),
+                Fact::Absent => Some(false),
+                Fact::Unknown => None,
+            },
             path: "replica",
             help: "add a `replica { region_name = \"<recovery region>\" }` block (global table)",
             if_primary: None,
@@ -158,15 +142,9 @@ fn copy_state(cx: &Context<'_>, resource: &Resource) -> Result<CopyState, ()> {
 /// A replication configuration for `bucket` whose destination is not a bucket known to be in
 /// the same region (same-region replication is no regional copy).
 fn s3_replication(cx: &Context<'_>, bucket: &Resource) -> Option<bool> {
-    let configurations: Vec<&Resource> = related(
-        cx,
-        bucket,
-        "aws_s3_bucket_replication_configuration",
-        "bucket",
-        Some("bucket"),
-    );
+    let configurations: Vec<&Resource> = related(cx, bucket, &aws::BUCKET_REPLICATION);
     if configurations.is_empty() {
-        return if has_unknown_relation(cx, "aws_s3_bucket_replication_configuration", "bucket") {
+        return if has_unknown_relation(cx, &aws::BUCKET_REPLICATION) {
             None
         } else {
             Some(false)

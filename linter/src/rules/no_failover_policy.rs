@@ -1,6 +1,7 @@
-use super::{declare_rule, Context, Reporter, Rule, Verdict, STATEFUL_TYPES};
+use super::{declare_rule, Context, Reporter, Rule, Verdict};
+use crate::aws;
 use crate::tiers::{Certainty, Severity};
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -38,23 +39,21 @@ declare_rule! {
 }
 
 impl Rule for NoFailoverPolicy {
+    /// Each root module (or plan) is its own configuration: a policy in one does not cover
+    /// the workloads of another.
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
-        // Each root module (or plan) is its own configuration: a policy in one does not cover
-        // the workloads of another.
-        for scope in cx.scopes() {
-            check_scope(cx, scope, report);
-        }
+        check_configuration(cx, report);
     }
 }
 
-fn check_scope(cx: &Context<'_>, scope: &str, report: &mut Reporter<'_>) {
-    let in_scope = || cx.in_scope(scope).iter().copied();
+fn check_configuration(cx: &Context<'_>, report: &mut Reporter<'_>) {
+    let in_scope = || cx.resources().iter().copied();
     if !in_scope().any(|r| r.resource_type.starts_with("dr_")) {
         return;
     }
     let tier_one_tiers: Vec<_> = in_scope()
         .filter(|r| r.resource_type == "dr_tier")
-        .filter(|tier| matches!(tier.get(&["level"]).number(), Some(Some(level)) if level == 1.0))
+        .filter(|tier| tier.get(&["level"]).number() == Fact::Known(1.0))
         .collect();
     let mut covered = Some(false);
     for policy in in_scope().filter(|r| r.resource_type == "dr_failover_policy") {
@@ -65,8 +64,7 @@ fn check_scope(cx: &Context<'_>, scope: &str, report: &mut Reporter<'_>) {
             covered = Some(true);
             break;
         }
-        if matches!(policy.get(&["tier"]), Lookup::Unknown)
-            && !policy.references.contains_key("tier")
+        if matches!(policy.get(&["tier"]), Fact::Unknown) && !policy.references.contains_key("tier")
         {
             covered = None;
         }
@@ -77,7 +75,7 @@ fn check_scope(cx: &Context<'_>, scope: &str, report: &mut Reporter<'_>) {
     let workloads: Vec<_> = in_scope()
         // Keys and secrets follow the data they protect; the workloads are the data stores.
         .filter(|r| {
-            STATEFUL_TYPES.contains(&r.resource_type.as_str())
+            aws::is_stateful(&r.resource_type)
                 && !matches!(
                     r.resource_type.as_str(),
                     "aws_kms_key" | "aws_secretsmanager_secret"

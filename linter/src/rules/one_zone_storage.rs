@@ -1,6 +1,6 @@
 use super::{declare_rule, needed, report_switch, Context, Reporter, Rule};
 use crate::model::Resource;
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -70,9 +70,9 @@ impl Rule for OneZoneStorage {
             return;
         }
         let state = match resource.get(&["availability_zone_name"]) {
-            Lookup::NotSet => Some(true),
-            Lookup::Unknown => None,
-            Lookup::Known(_) => Some(false),
+            Fact::Absent => Some(true),
+            Fact::Unknown => None,
+            Fact::Known(_) => Some(false),
         };
         report_switch(
             report,

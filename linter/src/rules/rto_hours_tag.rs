@@ -4,7 +4,7 @@ use super::missing_tier_tag::is_taggable;
 use super::{declare_rule, tier_phrase, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity, TierSource};
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -54,7 +54,7 @@ impl Rule for RtoHoursTag {
             certainty: Certainty::Definite,
         };
         match resource.tag(TAG_RTO_HOURS) {
-            Lookup::Unknown => report.report(
+            Fact::Unknown => report.report(
                 resource,
                 &["tags", TAG_RTO_HOURS],
                 Some(&judgement),
@@ -62,7 +62,7 @@ impl Rule for RtoHoursTag {
                 format!("the {TAG_RTO_HOURS} tag cannot be known before apply; {phrase} needs at most {limit}"),
                 format!("set \"{TAG_RTO_HOURS}\" to a literal number of hours, at most {limit}"),
             ),
-            Lookup::NotSet => report.report(
+            Fact::Absent => report.report(
                 resource,
                 &["tags"],
                 Some(&judgement),
@@ -70,7 +70,7 @@ impl Rule for RtoHoursTag {
                 format!("{} has no {TAG_RTO_HOURS} tag; {phrase} promises recovery within {limit} h", resource.address),
                 format!("add `\"{TAG_RTO_HOURS}\" = \"{limit}\"` (or less) to tags"),
             ),
-            Lookup::Known(value) => {
+            Fact::Known(value) => {
                 let text = value.to_string_value().unwrap_or_else(|| value.to_string());
                 match text.trim().parse::<f64>() {
                     Ok(hours) if hours.is_finite() && hours >= 0.0 => {

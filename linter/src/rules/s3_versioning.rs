@@ -1,8 +1,9 @@
 use super::{
     declare_rule, has_unknown_relation, needed, related, report_switch, Context, Reporter, Rule,
 };
+use crate::aws;
 use crate::model::Resource;
-use crate::value::Lookup;
+use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -55,25 +56,19 @@ impl Rule for S3Versioning {
             return;
         }
         let mut state = inline;
-        for versioning in related(
-            cx,
-            bucket,
-            "aws_s3_bucket_versioning",
-            "bucket",
-            Some("bucket"),
-        ) {
+        for versioning in related(cx, bucket, &aws::BUCKET_VERSIONING) {
             match versioning.get(&["versioning_configuration", "status"]) {
-                Lookup::Known(status) if status.as_str() == Some("Enabled") => {
+                Fact::Known(status) if status.as_str() == Some("Enabled") => {
                     if !versioning.expansion_unknown {
                         return;
                     }
                     state = None;
                 }
-                Lookup::Unknown => state = None,
+                Fact::Unknown => state = None,
                 _ => {}
             }
         }
-        if state == Some(false) && has_unknown_relation(cx, "aws_s3_bucket_versioning", "bucket") {
+        if state == Some(false) && has_unknown_relation(cx, &aws::BUCKET_VERSIONING) {
             state = None;
         }
         report_switch(

@@ -1,7 +1,7 @@
 use super::{declare_rule, needed, tier_phrase, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::Certainty;
-use crate::value::{Lookup, Value};
+use crate::value::{Fact, Value};
 
 declare_rule! {
     /// ## What it does
@@ -56,8 +56,8 @@ impl RecoveryRegions {
 /// Whether `policy` covers tier `level`: `Some(true)`/`Some(false)`, `None` when its tier
 /// cannot be known. A policy without a tier is taken to cover every tier.
 fn covers(cx: &Context<'_>, policy: &Resource, level: u8) -> Option<bool> {
-    let level_of = |value: Option<Option<f64>>| match value {
-        Some(Some(found)) => Some(found == f64::from(level)),
+    let level_of = |value: Fact<f64>| match value {
+        Fact::Known(found) => Some(found == f64::from(level)),
         _ => None,
     };
     // `tier = dr_tier.critical`: the tier resource it names.
@@ -84,29 +84,25 @@ fn covers(cx: &Context<'_>, policy: &Resource, level: u8) -> Option<bool> {
         };
     }
     match policy.get(&["tier"]) {
-        Lookup::NotSet => Some(true),
+        Fact::Absent => Some(true),
         // In plans the tier is the tier object itself.
-        Lookup::Known(_) => level_of(policy.get(&["tier", "level"]).number()),
-        Lookup::Unknown => None,
+        Fact::Known(_) => level_of(policy.get(&["tier", "level"]).number()),
+        Fact::Unknown => None,
     }
 }
 
-fn recovery_regions(cx: &Context<'_>, secret: &Resource, level: u8) -> RecoveryRegions {
+fn recovery_regions(cx: &Context<'_>, level: u8) -> RecoveryRegions {
     let mut regions = RecoveryRegions::default();
-    for policy in cx
-        .in_scope(&secret.scope)
-        .iter()
-        .filter(|r| r.resource_type == "dr_failover_policy")
-    {
+    for policy in cx.of_type("dr_failover_policy") {
         let covered = covers(cx, policy, level);
         if covered == Some(false) {
             continue;
         }
         match policy.get(&["secondary_region"]).string() {
-            Some(Some(region)) if covered == Some(true) => regions.certain.push(region),
-            Some(Some(region)) => regions.possible.push(region),
-            Some(None) => {}
-            None => regions.unknown = true,
+            Fact::Known(region) if covered == Some(true) => regions.certain.push(region),
+            Fact::Known(region) => regions.possible.push(region),
+            Fact::Absent => {}
+            Fact::Unknown => regions.unknown = true,
         }
     }
     regions
@@ -122,24 +118,24 @@ impl Rule for SecretNotReplicated {
             return;
         };
         let replicas: Option<Vec<Option<String>>> = match resource.get(&["replica"]) {
-            Lookup::NotSet => Some(Vec::new()),
-            Lookup::Unknown => None,
-            Lookup::Known(Value::List(items)) => {
+            Fact::Absent => Some(Vec::new()),
+            Fact::Unknown => None,
+            Fact::Known(Value::List(items)) => {
                 if items.iter().any(Value::is_unknown) {
                     None
                 } else {
                     Some(
                         items
                             .iter()
-                            .map(|item| match Lookup::walk(item, &["region"]) {
-                                Lookup::Known(region) => region.to_string_value(),
+                            .map(|item| match Fact::walk(item, &["region"]) {
+                                Fact::Known(region) => region.to_string_value(),
                                 _ => None,
                             })
                             .collect(),
                     )
                 }
             }
-            Lookup::Known(_) => None,
+            Fact::Known(_) => None,
         };
         let phrase = tier_phrase(&judgement);
         let Some(replicas) = replicas else {
@@ -164,7 +160,7 @@ impl Rule for SecretNotReplicated {
             );
             return;
         }
-        let wanted = recovery_regions(cx, resource, judgement.tier.level);
+        let wanted = recovery_regions(cx, judgement.tier.level);
         if !wanted.any() {
             return;
         }

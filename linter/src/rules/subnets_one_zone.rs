@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use super::{declare_rule, needed, report_switch, tier_phrase, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::Certainty;
-use crate::value::{Lookup, Value};
+use crate::value::{Fact, Value};
 
 declare_rule! {
     /// ## What it does
@@ -50,11 +50,11 @@ fn placement(resource: &Resource) -> Option<(&'static [&'static str], &'static s
             "broker_node_group_info",
         )),
         "aws_lb" => match resource.get(&["subnet_mapping"]) {
-            Lookup::NotSet => Some((&["subnets"], "subnets")),
+            Fact::Absent => Some((&["subnets"], "subnets")),
             _ => Some((&["subnet_mapping"], "subnet_mapping")),
         },
         "aws_autoscaling_group" => match resource.get(&["vpc_zone_identifier"]) {
-            Lookup::NotSet => Some((&["availability_zones"], "availability_zones")),
+            Fact::Absent => Some((&["availability_zones"], "availability_zones")),
             _ => Some((&["vpc_zone_identifier"], "vpc_zone_identifier")),
         },
         _ => None,
@@ -76,14 +76,14 @@ enum Spread {
 /// The zones the resource is placed in.
 fn spread(cx: &Context<'_>, resource: &Resource, path: &[&str], reference_key: &str) -> Spread {
     let written = resource.get(path);
-    if matches!(written, Lookup::NotSet) && !resource.references.contains_key(reference_key) {
+    if matches!(written, Fact::Absent) && !resource.references.contains_key(reference_key) {
         return Spread::NotWritten;
     }
     let mut known = BTreeSet::new();
     let mut unresolved = false;
     if path == ["availability_zones"] {
         match written {
-            Lookup::Known(Value::List(items)) => {
+            Fact::Known(Value::List(items)) => {
                 for item in items {
                     match item.as_str() {
                         Some(zone) => {
@@ -112,7 +112,7 @@ fn spread(cx: &Context<'_>, resource: &Resource, path: &[&str], reference_key: &
         {
             subnets += 1;
             match subnet.get(&["availability_zone"]) {
-                Lookup::Known(zone) => match zone.to_string_value() {
+                Fact::Known(zone) => match zone.to_string_value() {
                     Some(zone) => {
                         known.insert(zone);
                     }
@@ -123,7 +123,7 @@ fn spread(cx: &Context<'_>, resource: &Resource, path: &[&str], reference_key: &
             }
         }
         match written {
-            Lookup::Known(Value::List(items)) => {
+            Fact::Known(Value::List(items)) => {
                 if subnets == 0 && items.len() == 1 {
                     // One subnet is one zone, whichever it is.
                     return Spread::OneZone("one subnet".to_owned());

@@ -3,7 +3,6 @@
 use crate::finding::Finding;
 use crate::hcl::{load_tree, VariableInputs};
 use crate::source::SourceMap;
-use crate::tiers::TierCatalog;
 
 /// Every finding of rule `code` on a root module made of `hcl`.
 pub fn findings(code: &str, hcl: &str) -> Vec<Finding> {
@@ -18,8 +17,8 @@ pub fn findings(code: &str, hcl: &str) -> Vec<Finding> {
         &mut errors,
     );
     assert!(errors.is_empty(), "test HCL must parse: {errors:?}");
-    let tiers = TierCatalog::from_model(&model);
-    super::run(&model, &tiers)
+    super::run(&model)
+        .0
         .into_iter()
         .filter(|finding| finding.rule.code == code)
         .collect()
