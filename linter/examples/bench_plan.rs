@@ -25,7 +25,7 @@ fn main() {
     let start = Instant::now();
     let run = drlint::check::check(
         &[std::path::PathBuf::from(&path)],
-        &drlint::hcl::VariableInputs::default(),
+        &drlint::settings::Settings::default(),
     );
     println!(
         "drlint check (load + model + rules): {:.2} s, {} findings",

@@ -4,6 +4,10 @@
 //! at apply time. The HCL evaluator, the plan reader and the rules read these tables; a rule
 //! never spells a relation or a tag convention of its own.
 
+use indexmap::IndexMap;
+
+use crate::value::{Fact, Value};
+
 /// Resources that hold data or state: the ones DR tiers are about.
 pub const STATEFUL_TYPES: &[&str] = &[
     "aws_db_instance",
@@ -54,6 +58,36 @@ pub fn tag_style(resource_type: &str) -> TagStyle {
         .iter()
         .find(|(name, _)| *name == resource_type)
         .map_or(TagStyle::Map, |(_, block)| TagStyle::Blocks { block })
+}
+
+/// `tag { key = "dr-tier" value = "1" }` blocks (written out, made by `dynamic "tag"`, or a
+/// plan's list of tag objects) as a map; an unknown block or key leaves the map partial.
+pub fn tags_from_blocks(values: &Value, block: &str) -> Value {
+    let items = match values.entry(block) {
+        Some(Fact::Known(Value::List(items))) if !items.is_empty() => items,
+        Some(Fact::Known(Value::List(_)) | Fact::Absent) | None => return Value::Null,
+        Some(_) => return Value::Unknown,
+    };
+    let mut tags = IndexMap::new();
+    let mut partial = false;
+    for item in items {
+        match Fact::walk(item, &["key"]).string() {
+            Fact::Known(key) => {
+                let value = match Fact::walk(item, &["value"]) {
+                    Fact::Known(value) => value.clone(),
+                    Fact::Unknown => Value::Unknown,
+                    Fact::Absent => Value::Null,
+                };
+                tags.insert(key, value);
+            }
+            _ => partial = true,
+        }
+    }
+    if partial {
+        Value::Partial(tags)
+    } else {
+        Value::Map(tags)
+    }
 }
 
 /// One resource naming another: `from.attribute` holds a reference to a `to` resource, or the

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
-use crate::hcl::{load_tree, VariableInputs};
+use crate::hcl::load_tree;
 use crate::model::{config_key, Model, Origin, Resource};
 use crate::plan::{PathStep, PlanDocument, PlanValue, PlannedResource};
+use crate::settings::Settings;
 use crate::source::{FileId, SourceMap};
 use crate::tiers::ScopedTiers;
 use crate::value::Value;
@@ -29,7 +30,25 @@ pub struct CheckRun {
     pub errors: Vec<InputError>,
 }
 
-pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
+/// Runs the check on a thread whose stack fits the evaluation depth the settings allow, so
+/// no input can overflow it.
+pub fn check(paths: &[PathBuf], settings: &Settings) -> CheckRun {
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("drlint-check".to_owned())
+            .stack_size(settings.limits.stack_bytes())
+            .spawn_scoped(scope, || check_on_this_thread(paths, settings));
+        match spawned {
+            Ok(handle) => match handle.join() {
+                Ok(run) => run,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => check_on_this_thread(paths, settings),
+        }
+    })
+}
+
+fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
     let mut sources = SourceMap::default();
     let mut errors = Vec::new();
     let mut model = Model::default();
@@ -67,7 +86,7 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
         }
     }
     if !trees.is_empty() {
-        let tree = load_tree(&trees, inputs, &mut sources, &mut errors);
+        let tree = load_tree(&trees, settings, &mut sources, &mut errors);
         model.resources.extend(tree.resources);
         model.notes.extend(tree.notes);
         model.unresolved_modules.extend(tree.unresolved_modules);

@@ -18,6 +18,7 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod rules;
+pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod tiers;

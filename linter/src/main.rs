@@ -9,6 +9,7 @@ use drlint::check::check;
 use drlint::hcl::VariableInputs;
 use drlint::render::{docs, github, human, json, markdown, sarif};
 use drlint::rules::codes::{self, RULES};
+use drlint::settings::{Limits, Settings, LIMITS};
 use drlint::tiers::Severity;
 
 /// drlint checks Terraform/OpenTofu trees and plans against the DR tier they promise.
@@ -25,6 +26,7 @@ enum Command {
     ///
     /// Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 on a usage
     /// or input error (findings from the readable inputs are still reported).
+    #[command(after_help = limits_help())]
     Check(CheckArgs),
     /// List the rules, or write their documentation pages with --markdown DIR.
     Rules {
@@ -71,9 +73,24 @@ struct CheckArgs {
     /// A root-module variable, NAME=VALUE (highest precedence).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// Raise or lower a limit on the work one run may do, NAME=N (see LIMITS below).
+    #[arg(long = "limit", value_name = "NAME=N")]
+    limits: Vec<String>,
     /// Directories (searched recursively for modules) and plan JSON files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+}
+
+/// The `--limit` table for `drlint check --help`, from the one list of limits.
+fn limits_help() -> String {
+    let mut out = String::from("LIMITS (--limit NAME=N):\n");
+    for spec in LIMITS {
+        out.push_str(&format!(
+            "  {:<20} {:>10}  {}\n",
+            spec.name, spec.default, spec.what
+        ));
+    }
+    out
 }
 
 fn main() -> ExitCode {
@@ -138,13 +155,22 @@ fn run_check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let inputs = VariableInputs {
-        var_files: args.var_files,
-        vars,
-        ..VariableInputs::default()
+    let mut settings = Settings {
+        inputs: VariableInputs {
+            var_files: args.var_files,
+            vars,
+            ..VariableInputs::default()
+        }
+        .with_process_environment(),
+        limits: Limits::default(),
+    };
+    for assignment in &args.limits {
+        if let Err(message) = settings.limits.set(assignment) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
     }
-    .with_process_environment();
-    let run = check(&args.paths, &inputs);
+    let run = check(&args.paths, &settings);
     let stdout = std::io::stdout();
     let written = match args.format {
         Format::Human => {

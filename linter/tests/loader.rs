@@ -5,10 +5,22 @@ use std::path::PathBuf;
 
 use drlint::hcl::{load_tree, VariableInputs};
 use drlint::model::Model;
+use drlint::settings::Settings;
 use drlint::source::SourceMap;
-use drlint::value::{Lookup, Value};
+use drlint::value::{Fact, Value};
 
 fn load(files: &[(&str, &str)], inputs: VariableInputs) -> (Model, tempfile::TempDir) {
+    let (model, errors, dir) = load_reporting(files, inputs);
+    assert!(errors.is_empty(), "{errors:?}");
+    (model, dir)
+}
+
+/// Loads a tree and returns the input errors too, as `path:line:col: message` with the path
+/// relative to the tree.
+fn load_reporting(
+    files: &[(&str, &str)],
+    inputs: VariableInputs,
+) -> (Model, Vec<String>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -19,14 +31,22 @@ fn load(files: &[(&str, &str)], inputs: VariableInputs) -> (Model, tempfile::Tem
     }
     let mut sources = SourceMap::default();
     let mut errors = Vec::new();
+    let settings = Settings {
+        inputs,
+        ..Settings::default()
+    };
     let model = load_tree(
         &[dir.path().to_path_buf()],
-        &inputs,
+        &settings,
         &mut sources,
         &mut errors,
     );
-    assert!(errors.is_empty(), "{errors:?}");
-    (model, dir)
+    let root = dir.path().display().to_string();
+    let errors = errors
+        .iter()
+        .map(|error| error.to_string().replace(&root, "ROOT"))
+        .collect();
+    (model, errors, dir)
 }
 
 fn addresses(model: &Model) -> Vec<&str> {
@@ -100,9 +120,13 @@ fn variable_precedence_default_env_tfvars_auto_varfile_var() {
     }
     let mut sources = SourceMap::default();
     let mut errors = Vec::new();
+    let settings = Settings {
+        inputs,
+        ..Settings::default()
+    };
     let model = load_tree(
         &[dir.path().join("root")],
-        &inputs,
+        &settings,
         &mut sources,
         &mut errors,
     );
@@ -117,7 +141,7 @@ fn variable_precedence_default_env_tfvars_auto_varfile_var() {
     ] {
         assert_eq!(
             bucket.tag(key),
-            Lookup::Known(&Value::String(expected.into())),
+            Fact::Known(&Value::String(expected.into())),
             "{key}"
         );
     }
@@ -180,10 +204,10 @@ fn modules_at_depth_get_caller_values_and_inherit_default_tags() {
     let db = &model.resources[0];
     assert_eq!(
         db.get(&["identifier"]),
-        Lookup::Known(&Value::String("app2".into()))
+        Fact::Known(&Value::String("app2".into()))
     );
-    assert_eq!(db.tag("dr-tier"), Lookup::Known(&Value::String("2".into())));
-    assert_eq!(db.tag("team"), Lookup::Known(&Value::String("db".into())));
+    assert_eq!(db.tag("dr-tier"), Fact::Known(&Value::String("2".into())));
+    assert_eq!(db.tag("team"), Fact::Known(&Value::String("db".into())));
 }
 
 #[test]
@@ -208,12 +232,12 @@ fn unset_variables_and_resource_attributes_are_unknown_not_false() {
         .iter()
         .find(|r| r.resource_type == "aws_db_instance")
         .expect("db");
-    assert_eq!(db.get(&["multi_az"]), Lookup::Unknown);
-    assert_eq!(db.get(&["kms_key_id"]), Lookup::Unknown);
+    assert_eq!(db.get(&["multi_az"]), Fact::Unknown);
+    assert_eq!(db.get(&["kms_key_id"]), Fact::Unknown);
     // Both branches agree, so the unknown condition does not matter.
     assert_eq!(
         db.get(&["storage_encrypted"]),
-        Lookup::Known(&Value::Bool(true))
+        Fact::Known(&Value::Bool(true))
     );
     assert!(model
         .notes
@@ -233,7 +257,7 @@ fn locals_for_expressions_functions_and_dynamic_blocks() {
           by_name  = { for r in local.regions : r => length(r) }
           tags     = merge({ a = "1" }, lookup({ x = { b = "2" } }, "x", {}), { c = format("%s-%d", "c", 3) })
           joined   = join(",", flatten([["a"], ["b", "c"]]))
-          fallback = try(local.missing.value, "fallback")
+          fallback = try(local.by_name.missing, "fallback")
           n        = length(distinct(concat(local.regions, ["us-east-1"])))
         }
         resource "aws_secretsmanager_secret" "s" {
@@ -249,7 +273,7 @@ fn locals_for_expressions_functions_and_dynamic_blocks() {
     );
     let secret = &model.resources[0];
     let tag = |key: &str| match secret.tag(key) {
-        Lookup::Known(value) => value.to_string_value().unwrap_or_default(),
+        Fact::Known(value) => value.to_string_value().unwrap_or_default(),
         other => panic!("{key}: {other:?}"),
     };
     assert_eq!(tag("a"), "1");
@@ -260,7 +284,7 @@ fn locals_for_expressions_functions_and_dynamic_blocks() {
     assert_eq!(tag("fb"), "fallback");
     assert_eq!(tag("n"), "3");
     assert_eq!(tag("k"), "eu-central-1");
-    let Lookup::Known(Value::List(replicas)) = secret.get(&["replica"]) else {
+    let Fact::Known(Value::List(replicas)) = secret.get(&["replica"]) else {
         panic!("replicas")
     };
     assert_eq!(replicas.len(), 2);
@@ -276,7 +300,7 @@ fn installed_remote_modules_are_read_from_dot_terraform() {
     assert_eq!(addresses(&model), ["module.db.aws_db_instance.this"]);
     assert_eq!(
         model.resources[0].get(&["multi_az"]),
-        Lookup::Known(&Value::Bool(true))
+        Fact::Known(&Value::Bool(true))
     );
 }
 
@@ -293,7 +317,7 @@ fn module_outputs_flow_back_to_the_caller() {
         .expect("bucket");
     assert_eq!(
         bucket.get(&["bucket"]),
-        Lookup::Known(&Value::String("acme-invoices".into()))
+        Fact::Known(&Value::String("acme-invoices".into()))
     );
     let _ = PathBuf::new();
 }
@@ -366,11 +390,11 @@ fn provider_aliases_and_providers_maps_pick_default_tags_and_region() {
     let child = find("module.mapped.aws_s3_bucket.this");
     assert_eq!(
         child.tag("site"),
-        Lookup::Known(&Value::String("child".into()))
+        Fact::Known(&Value::String("child".into()))
     );
     assert_eq!(
         child.tag("dr-tier"),
-        Lookup::Known(&Value::String("1".into()))
+        Fact::Known(&Value::String("1".into()))
     );
 }
 
@@ -413,8 +437,8 @@ fn unknown_count_marks_instances_uncertain_and_zero_count_modules_vanish() {
 }
 
 #[test]
-fn cycles_and_self_calls_end_as_unknown_or_notes_not_panics() {
-    let (model, _dir) = load(
+fn cycles_and_self_calls_are_reported_where_they_are() {
+    let (model, errors, _dir) = load_reporting(
         &[
             (
                 "main.tf",
@@ -444,7 +468,15 @@ fn cycles_and_self_calls_end_as_unknown_or_notes_not_panics() {
     assert!(model
         .resources
         .iter()
-        .any(|r| r.address == "aws_s3_bucket.b" && r.get(&["bucket"]) == Lookup::Unknown));
+        .any(|r| r.address == "aws_s3_bucket.b" && r.get(&["bucket"]) == Fact::Unknown));
+    assert_eq!(
+        errors,
+        [
+            "ROOT/main.tf:3:19: local.a depends on itself: local.a → local.b → local.a; Terraform rejects such a cycle, so its value is unknown",
+            "ROOT/main.tf:7:13: module.child depends on itself: module.child → local.name → module.child; Terraform rejects such a cycle, so its value is unknown",
+            "ROOT/main.tf:11:13: module \"self\" calls a module that is already being instantiated: ROOT → ROOT; a module cannot contain itself, so this call is not followed",
+        ]
+    );
 }
 
 #[test]
@@ -478,11 +510,11 @@ fn tags_from_a_dr_tier_resource_are_known_before_apply() {
         .expect("table");
     assert_eq!(
         table.tag("dr-tier"),
-        Lookup::Known(&Value::String("1".into()))
+        Fact::Known(&Value::String("1".into()))
     );
     assert_eq!(
         table.tag("rto-hours"),
-        Lookup::Known(&Value::String("0.25".into()))
+        Fact::Known(&Value::String("0.25".into()))
     );
 }
 
@@ -511,11 +543,11 @@ fn json_syntax_files_are_evaluated_like_hcl() {
     let db = &model.resources[0];
     assert_eq!(
         db.get(&["identifier"]),
-        Lookup::Known(&Value::String("orders-prod".into()))
+        Fact::Known(&Value::String("orders-prod".into()))
     );
-    assert_eq!(db.tag("dr-tier"), Lookup::Known(&Value::String("2".into())));
+    assert_eq!(db.tag("dr-tier"), Fact::Known(&Value::String("2".into())));
     // Findings point at the resource name in the JSON file.
-    let run = drlint::check::check(&[dir.path().to_path_buf()], &VariableInputs::default());
+    let run = drlint::check::check(&[dir.path().to_path_buf()], &Settings::default());
     let finding = run
         .findings
         .iter()
@@ -568,7 +600,7 @@ fn collection_and_encoding_functions_real_modules_use() {
     );
     let cache = &model.resources[0];
     let tag = |key: &str| match cache.tag(key) {
-        Lookup::Known(value) => value.to_string_value().unwrap_or_default(),
+        Fact::Known(value) => value.to_string_value().unwrap_or_default(),
         other => panic!("{key}: {other:?}"),
     };
     assert_eq!(tag("tier"), "2");
@@ -582,11 +614,11 @@ fn collection_and_encoding_functions_real_modules_use() {
     assert_eq!(tag("policy"), r#"{"Statement":[],"Version":"2012-10-17"}"#);
     assert_eq!(
         cache.get(&["node_type"]),
-        Lookup::Known(&Value::String("cache.r6g.large".into()))
+        Fact::Known(&Value::String("cache.r6g.large".into()))
     );
     assert_eq!(
         cache.get(&["replication_group_id"]),
-        Lookup::Known(&Value::String("orders-prod-db".into()))
+        Fact::Known(&Value::String("orders-prod-db".into()))
     );
 }
 

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use drlint::check::check;
-use drlint::hcl::VariableInputs;
 use drlint::render::human::{render_finding, Style};
 use drlint::rules::codes::RULES;
+use drlint::settings::Settings;
 
 #[test]
 fn every_rule_has_a_fixture_that_matches_its_expectation() {
@@ -24,7 +24,7 @@ fn every_rule_has_a_fixture_that_matches_its_expectation() {
                     info.code, info.code
                 )
             });
-        let run = check(&[dir], &VariableInputs::default());
+        let run = check(&[dir], &Settings::default());
         assert!(run.errors.is_empty(), "{:?}", run.errors);
         let style = Style {
             color: false,

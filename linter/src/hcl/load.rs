@@ -1,13 +1,20 @@
-//! Finding Terraform modules on disk and parsing them, keeping every byte span.
+//! Reading and parsing the files of one module directory, keeping every byte span.
+//!
+//! Files are read through [`read_source`], which holds them to the run's file-size limit (and
+//! reads a FIFO once, to its end). hcl-edit rejects an object constructor that writes one key
+//! twice, which Terraform accepts (the later value wins): [`parse_hcl`] rewrites such a key in
+//! place, with the same byte length so every span stays right, and parses again.
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::Span;
 use indexmap::IndexMap;
 
+use crate::settings::Limits;
 use crate::source::{FileId, SourceMap};
 use crate::InputError;
 
@@ -25,9 +32,8 @@ pub struct VariableDecl {
     /// `variable "NAME"`, for notes about the variable.
     pub header: std::ops::Range<usize>,
     pub default: Option<Expression>,
-    /// Whether the declared type is a collection or structure (`list(string)`, `object({...})`):
-    /// only then are `-var` and `TF_VAR_` values read as HCL rather than as literal strings.
-    pub complex_type: bool,
+    /// The `type` constraint as written.
+    pub type_expr: Option<Expression>,
 }
 
 /// A `resource` (or `data`) block.
@@ -58,15 +64,16 @@ pub struct ModuleSource {
 }
 
 impl ModuleSource {
-    /// Local module sources this module calls, resolved against its directory.
-    pub fn local_calls(&self) -> impl Iterator<Item = (&BlockDecl, PathBuf)> + '_ {
+    /// Local module sources this module calls, with the directory each resolves to on disk
+    /// (`None` when it does not exist).
+    pub fn local_calls(&self) -> impl Iterator<Item = (&BlockDecl, Option<PathBuf>)> + '_ {
         self.module_calls.iter().filter_map(|call| {
             let source = call
                 .block
                 .body
                 .get_attribute("source")
                 .and_then(|attr| attr.value.as_str())?;
-            is_local_source(source).then(|| (call, normalize(&self.dir.join(source))))
+            is_local_source(source).then(|| (call, resolve_dir(&self.dir.join(source))))
         })
     }
 }
@@ -76,58 +83,173 @@ pub fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../")
 }
 
-/// Resolves `.` and `..` without touching the file system, so paths stay as the user wrote them.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() || out.as_os_str().is_empty() {
-                    out.push("..");
+/// The directory `path` names, with symbolic links and `..` resolved as the operating system
+/// resolves them when Terraform runs in the root module; `None` when there is none.
+pub fn resolve_dir(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok().filter(|dir| dir.is_dir())
+}
+
+/// Reads a configuration file whole, refusing one larger than the file-size limit (FIFOs and
+/// other streams are read once, to their end).
+pub fn read_source(path: &Path, limits: &Limits) -> Result<String, InputError> {
+    let file = std::fs::File::open(path).map_err(|error| InputError::io(path, &error))?;
+    let mut bytes = Vec::new();
+    file.take(limits.file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| InputError::io(path, &error))?;
+    if bytes.len() as u64 > limits.file_bytes {
+        return Err(InputError {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: limits.exceeded("file-bytes", "this file is larger"),
+        });
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let before = &error.as_bytes()[..valid];
+        let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+        let column = valid
+            - before
+                .iter()
+                .rposition(|byte| *byte == b'\n')
+                .map_or(0, |at| at + 1)
+            + 1;
+        InputError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "this file is not valid UTF-8, which Terraform requires: save it as UTF-8"
+                .to_owned(),
+        }
+    })
+}
+
+/// How many duplicate object keys one file may have rewritten: each costs a parse.
+const MAX_DUPLICATE_KEYS: usize = 256;
+
+/// Parses HCL as Terraform reads it: a key written twice in an object constructor is accepted
+/// (the later value wins); an attribute written twice in a block is an error.
+pub fn parse_hcl(text: &str, path: &Path) -> Result<(Body, String), InputError> {
+    let mut text = text.to_owned();
+    for _ in 0..=MAX_DUPLICATE_KEYS {
+        match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => return Ok((body, text)),
+            Err(error) if error.message().contains("redefined object key") => {
+                match distinguish_key(&text, error.location().offset()) {
+                    Some(rewritten) => text = rewritten,
+                    None => return Err(InputError::from_parse(path, &error)),
                 }
             }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
-
-/// Every directory under `root` (itself included) that holds `.tf` files, skipping hidden
-/// directories such as `.terraform` and `.git`.
-pub fn discover_module_dirs(root: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
-    let mut has_tf = false;
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir(root)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let file_type = entry.file_type()?;
-        if file_type.is_dir() {
-            if !name.starts_with('.') {
-                children.push(entry.path());
+            Err(error) if error.message().contains("redefined attribute") => {
+                let offset = error.location().offset();
+                let name = key_end(text.as_bytes(), offset)
+                    .and_then(|end| text.get(offset..end))
+                    .unwrap_or("this attribute");
+                return Err(InputError {
+                    path: path.to_path_buf(),
+                    line: error.location().line(),
+                    column: error.location().column(),
+                    message: format!(
+                        "`{name}` is set twice in one block, which Terraform rejects too (\"Attribute redefined\"): keep one"
+                    ),
+                });
             }
-        } else if name.ends_with(".tf") || name.ends_with(".tf.json") {
-            has_tf = true;
+            Err(error) => return Err(InputError::from_parse(path, &error)),
         }
     }
-    if has_tf {
-        out.insert(normalize(root));
-    }
-    children.sort();
-    for child in children {
-        discover_module_dirs(&child, out)?;
-    }
-    Ok(())
+    Err(InputError {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!("more than {MAX_DUPLICATE_KEYS} object keys are written twice in this file: remove the duplicates"),
+    })
 }
 
-/// Reads and parses every `.tf` file of one directory. Parse errors are collected, not fatal:
-/// the files that parse still count.
+/// Rewrites the object key at `offset` into another spelling of the same key, two bytes
+/// longer, taking the two bytes from the blanks around it: `Owner` becomes `"Owner"`, and a
+/// quoted or parenthesised key gets parentheses. hcl-edit then sees a different key, the
+/// evaluator the same one; spans elsewhere do not move. `None` when there are no blanks to take.
+fn distinguish_key(text: &str, offset: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    let end = key_end(bytes, offset)?;
+    let before = bytes[..offset]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let after = bytes[end..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let from_before = before.min(2);
+    let from_after = 2 - from_before;
+    if from_after > after {
+        return None;
+    }
+    let key = &text[offset..end];
+    let spelled = if bytes[offset].is_ascii_alphabetic() || bytes[offset] == b'_' {
+        format!("\"{key}\"")
+    } else {
+        format!("({key})")
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..offset - from_before]);
+    out.push_str(&spelled);
+    out.push_str(&text[end + from_after..]);
+    (out.len() == text.len()).then_some(out)
+}
+
+/// The end of the object key starting at `start`: an identifier, a quoted string or a
+/// parenthesised expression.
+fn key_end(bytes: &[u8], start: usize) -> Option<usize> {
+    match bytes.get(start)? {
+        b'"' => {
+            let mut at = start + 1;
+            while at < bytes.len() {
+                match bytes[at] {
+                    b'\\' => at += 2,
+                    b'"' => return Some(at + 1),
+                    b'\n' => return None,
+                    _ => at += 1,
+                }
+            }
+            None
+        }
+        b'(' => {
+            let mut depth = 0usize;
+            for (index, byte) in bytes.iter().enumerate().skip(start) {
+                match byte {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(index + 1);
+                        }
+                    }
+                    b'\n' => return None,
+                    _ => {}
+                }
+            }
+            None
+        }
+        _ => {
+            let length = bytes[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                .count();
+            (length > 0).then_some(start + length)
+        }
+    }
+}
+
+/// Reads and parses every `.tf` and `.tf.json` file of one directory (`dir` as resolved on
+/// disk; `shown` is how its files are named in output). Parse errors are collected, not
+/// fatal: the files that parse still count.
 pub fn load_module(
     dir: &Path,
+    shown: &Path,
+    limits: &Limits,
     sources: &mut SourceMap,
     errors: &mut Vec<InputError>,
 ) -> ModuleSource {
@@ -135,30 +257,30 @@ pub fn load_module(
         dir: dir.to_path_buf(),
         ..ModuleSource::default()
     };
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+    let mut names: Vec<String> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| path.is_file())
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.path().is_file())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".tf") || name.ends_with(".tf.json"))
             .collect(),
         Err(error) => {
-            errors.push(InputError::io(dir, &error));
+            errors.push(InputError::io(shown, &error));
             return module;
         }
     };
-    files.sort();
-    for path in files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    names.sort();
+    for name in names {
+        let path = shown.join(&name);
+        let text = match read_source(&dir.join(&name), limits) {
+            Ok(text) => text,
+            Err(mut error) => {
+                error.path = path;
+                errors.push(error);
+                continue;
+            }
+        };
         if name.ends_with(".tf.json") {
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(error) => {
-                    errors.push(InputError::io(&path, &error));
-                    continue;
-                }
-            };
             match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(json) => {
                     let file = sources.add(path, text.as_str());
@@ -174,38 +296,26 @@ pub fn load_module(
             }
             continue;
         }
-        if !name.ends_with(".tf") {
-            continue;
+        match parse_hcl(&text, &path) {
+            Ok((body, parsed)) => {
+                // Diagnostics quote the file as written; the rewritten text has the same spans.
+                let file = sources.add(path, text.as_str());
+                collect(&mut module, file, body, &parsed);
+            }
+            Err(error) => errors.push(error),
         }
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) => {
-                errors.push(InputError::io(&path, &error));
-                continue;
-            }
-        };
-        let body = match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => body,
-            Err(error) => {
-                errors.push(InputError::from_parse(&path, &error));
-                continue;
-            }
-        };
-        let file = sources.add(path, text.as_str());
-        collect(&mut module, file, body, &text);
     }
     module
 }
 
-/// Parses a tfvars file into name → expression.
-pub fn load_tfvars(
+/// Parses a tfvars file (already read) into name → expression.
+pub fn parse_tfvars(
     path: &Path,
+    text: &str,
     sources: &mut SourceMap,
 ) -> Result<Vec<(String, Located<Expression>)>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|error| InputError::io(path, &error))?;
-    let body = hcl_edit::parser::parse_body(&text)
-        .map_err(|error| InputError::from_parse(path, &error))?;
-    let file = sources.add(path.to_path_buf(), text.as_str());
+    let (body, _) = parse_hcl(text, path)?;
+    let file = sources.add(path.to_path_buf(), text);
     let mut out = Vec::new();
     for structure in body.into_iter() {
         if let Structure::Attribute(attribute) = structure {
@@ -252,19 +362,14 @@ fn collect(module: &mut ModuleSource, file: FileId, body: Body, text: &str) {
             "variable" => {
                 let Some(name) = labels.first() else { continue };
                 let default = block.body.get_attribute("default").map(|a| a.value.clone());
-                let complex_type = block.body.get_attribute("type").is_some_and(|a| {
-                    !matches!(
-                        a.value.as_variable().map(|ident| ident.as_str()),
-                        Some("string" | "number" | "bool" | "any")
-                    )
-                });
+                let type_expr = block.body.get_attribute("type").map(|a| a.value.clone());
                 module.variables.insert(
                     name.clone(),
                     VariableDecl {
                         file,
                         header: header_span(&block, text),
                         default,
-                        complex_type,
+                        type_expr,
                     },
                 );
             }
@@ -331,11 +436,9 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
     for variables in section("variable") {
         for (name, decl) in variables.as_object().into_iter().flatten() {
             let decl = first(decl);
-            let complex_type = decl.get("type").and_then(|t| t.as_str()).is_some_and(|t| {
-                !matches!(
-                    t.trim_start_matches("${").trim_end_matches('}'),
-                    "string" | "number" | "bool" | "any"
-                )
+            // In JSON a type is a string holding the type expression (`"list(string)"`).
+            let type_expr = decl.get("type").and_then(|t| t.as_str()).and_then(|t| {
+                hcl_edit::parser::parse_expr(t.trim_start_matches("${").trim_end_matches('}')).ok()
             });
             module.variables.insert(
                 name.clone(),
@@ -343,7 +446,7 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
                     file,
                     header: key_span(text, name, 0),
                     default: decl.get("default").map(expression),
-                    complex_type,
+                    type_expr,
                 },
             );
         }

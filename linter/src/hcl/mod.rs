@@ -1,10 +1,27 @@
 //! Terraform trees: finding modules, parsing them with hcl-edit, and evaluating them into
 //! resource instances as `terraform plan` would.
+//!
+//! - [`project`]: the modules on disk and the root modules among them;
+//! - [`load`]: reading and parsing one module directory;
+//! - [`inputs`] and [`types`]: root variable values and type conversion;
+//! - [`instance`], [`calls`], [`expansion`], [`body`], [`providers`]: module instances, module
+//!   calls, `count`/`for_each`, resource bodies and provider configurations;
+//! - [`eval`] and [`functions`]: expressions and the functions they call;
+//! - [`tree`]: one run over all of it.
 
+mod body;
+mod calls;
 pub mod eval;
-pub mod expand;
+mod expansion;
 pub mod functions;
+pub mod inputs;
+mod instance;
 pub mod json;
 pub mod load;
+pub mod project;
+mod providers;
+pub mod tree;
+pub mod types;
 
-pub use expand::{load_tree, VariableInputs};
+pub use inputs::VariableInputs;
+pub use tree::load_tree;

@@ -1,7 +1,8 @@
 //! Inline-HCL test vectors for rules: write the HCL to a temporary module, load it, run the rules.
 
 use crate::finding::Finding;
-use crate::hcl::{load_tree, VariableInputs};
+use crate::hcl::load_tree;
+use crate::settings::Settings;
 use crate::source::SourceMap;
 
 /// Every finding of rule `code` on a root module made of `hcl`.
@@ -12,7 +13,7 @@ pub fn findings(code: &str, hcl: &str) -> Vec<Finding> {
     let mut errors = Vec::new();
     let model = load_tree(
         &[dir.path().to_path_buf()],
-        &VariableInputs::default(),
+        &Settings::default(),
         &mut sources,
         &mut errors,
     );
