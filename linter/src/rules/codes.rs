@@ -84,6 +84,7 @@ rules! {
     "DR101", "missing-dr-tier-tag", DrTierTag, MissingTierTag, "a taggable resource has no dr-tier tag";
     "DR102", "invalid-dr-tier-tag", DrTierTag, InvalidTierTag, "the dr-tier tag names no known tier";
     "DR103", "rto-hours-tag", DrTierTag, RtoHoursTag, "rto-hours is missing, not a number, or beyond the tier's RTO";
+    "DR104", "conflicting-dr-tiers", DrTierTag, ConflictingTiers, "two dr_tier resources declare one name, or one level with different objectives";
     "DR201", "db-instance-multi-az", MultiAz, DbInstanceMultiAz, "an RDS DB instance runs in one Availability Zone";
     "DR202", "elasticache-multi-az", MultiAz, ElasticacheMultiAz, "an ElastiCache replication group has Multi-AZ or automatic failover off";
     "DR203", "search-zone-awareness", MultiAz, SearchZoneAwareness, "an OpenSearch/Elasticsearch domain has zone awareness off";

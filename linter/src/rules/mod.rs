@@ -14,6 +14,7 @@ use crate::value::{Fact, Value};
 pub mod codes;
 
 mod cluster_single_instance;
+mod conflicting_tiers;
 mod db_backup_retention;
 mod db_instance_multi_az;
 mod deletion_protection;
@@ -39,6 +40,7 @@ mod secret_not_replicated;
 mod subnets_one_zone;
 
 pub use cluster_single_instance::ClusterSingleInstance;
+pub use conflicting_tiers::ConflictingTiers;
 pub use db_backup_retention::DbBackupRetention;
 pub use db_instance_multi_az::DbInstanceMultiAz;
 pub use deletion_protection::DeletionProtection;
