@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -13,6 +13,48 @@ pub struct FileId(pub usize);
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Byte offsets where lines start, built on first use: every finding asks for its line,
+    /// and scanning the text each time would make a run quadratic in the file's size.
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, byte)| *byte == b'\n')
+                        .map(|(at, _)| at + 1),
+                )
+                .collect()
+        })
+    }
+
+    /// The 0-based index of the line holding byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let starts = self.line_starts();
+        starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The text of line `index` (0-based), without its line break; empty past the end.
+    pub fn line(&self, index: usize) -> &str {
+        let starts = self.line_starts();
+        let Some(start) = starts.get(index).copied() else {
+            return "";
+        };
+        let end = starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
 }
 
 /// Every file read during one run.
@@ -33,6 +75,7 @@ impl SourceMap {
         self.files.push(SourceFile {
             path,
             text: text.into(),
+            line_starts: OnceLock::new(),
         });
         FileId(self.files.len() - 1)
     }
@@ -54,14 +97,13 @@ impl SourceMap {
             return (1, 1);
         };
         let offset = offset.min(file.text.len());
-        let before = file.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before
-            .get(line_start..)
-            .map(|s| s.chars().count())
-            .unwrap_or(0)
+        let index = file.line_index(offset);
+        let line_start = file.line_starts()[index];
+        let column = file
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
             + 1;
-        (line, column)
+        (index + 1, column)
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::finding::Finding;
 use crate::model::Note;
-use crate::source::SourceMap;
+use crate::source::{SourceFile, SourceMap};
 
 const DIRECTIVE: &str = "drlint-ignore";
 
@@ -35,28 +35,10 @@ fn parse(line: &str) -> Option<(Vec<&str>, bool)> {
 }
 
 /// The line containing byte `offset`, and the line before it.
-fn lines_at(text: &str, offset: usize) -> [&str; 2] {
-    let offset = offset.min(text.len());
-    let start = text
-        .get(..offset)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(offset..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| offset + i);
-    let line = text.get(start..end).unwrap_or("");
-    let previous = if start == 0 {
-        ""
-    } else {
-        let prev_end = start - 1;
-        let prev_start = text
-            .get(..prev_end)
-            .and_then(|t| t.rfind('\n'))
-            .map_or(0, |i| i + 1);
-        text.get(prev_start..prev_end).unwrap_or("")
-    };
-    [line, previous]
+fn lines_at(file: &SourceFile, offset: usize) -> [&str; 2] {
+    let index = file.line_index(offset.min(file.text.len()));
+    let previous = if index == 0 { "" } else { file.line(index - 1) };
+    [file.line(index), previous]
 }
 
 /// Drops suppressed findings; returns how many, plus notes for directives without a reason.
@@ -68,7 +50,7 @@ pub fn apply(findings: &mut Vec<Finding>, sources: &SourceMap) -> (usize, Vec<No
             return true;
         };
         for anchor in &finding.anchors {
-            for line in lines_at(&file.text, *anchor) {
+            for line in lines_at(file, *anchor) {
                 let Some((names, has_reason)) = parse(line) else { continue };
                 if !names.iter().any(|name| name.eq_ignore_ascii_case(finding.rule.code) || *name == finding.rule.name) {
                     continue;
@@ -117,8 +99,11 @@ mod tests {
 
     #[test]
     fn finds_the_line_and_the_one_above() {
-        let text = "a\n# b\nc = 1\n";
-        assert_eq!(lines_at(text, 6), ["c = 1", "# b"]);
-        assert_eq!(lines_at(text, 0), ["a", ""]);
+        let mut sources = SourceMap::default();
+        let id = sources.add("main.tf".into(), "a\n# b\nc = 1\n");
+        let file = sources.get(id).expect("the file");
+        assert_eq!(lines_at(file, 6), ["c = 1", "# b"]);
+        assert_eq!(lines_at(file, 0), ["a", ""]);
+        assert_eq!(sources.line_column(id, 6), (3, 1));
     }
 }

@@ -86,12 +86,18 @@ fn the_same_tree_gives_the_same_findings_however_its_path_is_spelled() {
     let root = workspace();
     let shop = root.join("examples/linter/shop");
     let prod = shop.join("envs/prod");
-    let expected = findings(&report(&drlint_in(&prod, &["check", "--format", "json", "."])), &prod);
+    let expected = findings(
+        &report(&drlint_in(&prod, &["check", "--format", "json", "."])),
+        &prod,
+    );
     assert!(
         expected.iter().filter(|f| f.2 == "error").count() >= 7,
         "prod has its seven errors: {expected:#?}"
     );
-    assert!(!expected.iter().any(|f| f.3 == "module.data"), "module.data is on disk");
+    assert!(
+        !expected.iter().any(|f| f.3 == "module.data"),
+        "module.data is on disk"
+    );
     let links = tempfile::tempdir().expect("tempdir");
     let link = links.path().join("envs");
     std::os::unix::fs::symlink(shop.join("envs"), &link).expect("symlink");
@@ -108,7 +114,12 @@ fn the_same_tree_gives_the_same_findings_however_its_path_is_spelled() {
     ];
     for (cwd, argument) in spellings {
         let output = drlint_in(cwd, &["check", "--format", "json", argument]);
-        assert_eq!(output.status.code(), Some(1), "{argument} from {}", cwd.display());
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{argument} from {}",
+            cwd.display()
+        );
         let found = report(&output);
         assert_eq!(
             findings(&found, cwd),
@@ -118,7 +129,10 @@ fn the_same_tree_gives_the_same_findings_however_its_path_is_spelled() {
         );
     }
     // File paths stay relative to the working directory when the argument was relative.
-    let relative = report(&drlint_in(&shop, &["check", "--format", "json", "envs/prod"]));
+    let relative = report(&drlint_in(
+        &shop,
+        &["check", "--format", "json", "envs/prod"],
+    ));
     let files: Vec<&str> = relative["findings"]
         .as_array()
         .expect("findings")
@@ -171,7 +185,10 @@ resource "aws_rds_cluster_instance" "reports" {
 "#,
         ),
     ]);
-    let alone = report(&drlint_in(dir.path(), &["check", "--format", "json", "ledger"]));
+    let alone = report(&drlint_in(
+        dir.path(),
+        &["check", "--format", "json", "ledger"],
+    ));
     let together = report(&drlint_in(
         dir.path(),
         &["check", "--format", "json", "ledger", "reports"],
@@ -210,7 +227,10 @@ resource "aws_secretsmanager_secret" "payments" {
 }
 "#,
     )]);
-    let found = report(&drlint_in(dir.path(), &["check", "--format", "json", "aws/rds"]));
+    let found = report(&drlint_in(
+        dir.path(),
+        &["check", "--format", "json", "aws/rds"],
+    ));
     assert_eq!(found["summary"]["input_errors"], 0, "{found:#?}");
     let db = rules_of(&found, "aws_db_instance.payments");
     // The tag map has one literal key: there is certainly no dr-tier tag, and the gaps are
@@ -239,7 +259,10 @@ resource "aws_secretsmanager_secret" "payments" {
         .filter_map(|n| n["message"].as_str())
         .collect();
     assert_eq!(
-        notes.iter().filter(|n| n.contains("var.env is used")).count(),
+        notes
+            .iter()
+            .filter(|n| n.contains("var.env is used"))
+            .count(),
         1,
         "one note per undeclared variable: {notes:?}"
     );
@@ -301,7 +324,10 @@ databases = {
 "#,
         ),
     ]);
-    let found = report(&drlint_in(dir.path(), &["check", "--format", "json", "envs/prod"]));
+    let found = report(&drlint_in(
+        dir.path(),
+        &["check", "--format", "json", "envs/prod"],
+    ));
     let addresses: Vec<&str> = found["findings"]
         .as_array()
         .expect("findings")
@@ -458,9 +484,8 @@ fn module_cycles_and_cyclic_locals_are_reported_at_their_place() {
         "{errors:?}"
     );
     assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("c/main.tf:2: local.x depends on itself: local.x → local.y → local.x")),
+        errors.iter().any(|e| e
+            .starts_with("c/main.tf:2: local.x depends on itself: local.x → local.y → local.x")),
         "{errors:?}"
     );
     // The resources around a cycle are still judged.
@@ -493,13 +518,139 @@ resource "aws_s3_bucket" "fine" {
     for (error, line) in errors.iter().zip([3, 7]) {
         assert_eq!(error["line"], line);
         let message = error["message"].as_str().unwrap_or("");
-        assert!(message.contains("--limit resource-instances=N"), "{message}");
+        assert!(
+            message.contains("--limit resource-instances=N"),
+            "{message}"
+        );
     }
     assert!(!rules_of(&found, "aws_s3_bucket.fine[1]").is_empty());
     let raised = drlint_in(
         dir.path(),
-        &["check", "--format", "json", "--limit", "resource-instances=bad", "."],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--limit",
+            "resource-instances=bad",
+            ".",
+        ],
     );
     assert_eq!(raised.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&raised.stderr).contains("not a whole number"));
+}
+
+#[test]
+fn a_terragrunt_unit_is_its_module_with_generated_files_and_inputs() {
+    // The layout of a Terragrunt monorepo: units under env/, modules under aws/, variable
+    // declarations and the provider kept once in env/common and generated into every unit.
+    let dir = tree(&[
+        (
+            "env/root.hcl",
+            r#"
+locals {
+  env = get_env("DRLINT_TEST_UNSET_APP_ENV", "staging")
+}
+
+inputs = {
+  env       = local.env
+  domains   = "[\"forms.example\"]"
+  core_tags = { CostCentre = "forms-${local.env}" }
+}
+
+generate "provider" {
+  path      = "provider.tf"
+  if_exists = "overwrite"
+  contents  = file("./common/provider.tf")
+}
+
+generate "common_variables" {
+  path      = "common_variables.tf"
+  if_exists = "overwrite"
+  contents  = file("./common/common_variables.tf")
+}
+"#,
+        ),
+        (
+            "env/common/common_variables.tf",
+            "variable \"env\" {\n  type = string\n}\n\nvariable \"domains\" {\n  type = list(string)\n}\n\nvariable \"core_tags\" {\n  type = map(string)\n}\n",
+        ),
+        (
+            "env/common/provider.tf",
+            "provider \"aws\" {\n  region = \"ca-central-1\"\n\n  default_tags {\n    tags = {\n      Terraform = true\n    }\n  }\n}\n",
+        ),
+        (
+            "env/cloud/dynamodb/terragrunt.hcl",
+            r#"
+terraform {
+  source = "../../../aws//dynamodb"
+}
+
+dependency "kms" {
+  config_path  = "../kms"
+  mock_outputs = { key_arn = "arn:aws:kms:ca-central-1:000000000000:key/mock" }
+}
+
+inputs = {
+  kms_key_arn = dependency.kms.outputs.key_arn
+}
+
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+"#,
+        ),
+        (
+            "aws/dynamodb/main.tf",
+            r#"
+variable "kms_key_arn" {
+  type = string
+}
+
+resource "aws_dynamodb_table" "vault" {
+  name     = "vault-${var.env}"
+  hash_key = "id"
+  count    = length(var.domains)
+
+  point_in_time_recovery {
+    enabled = var.env != "development"
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.core_tags
+}
+"#,
+        ),
+    ]);
+    let output = drlint_in(dir.path(), &["check", "--format", "json", "."]);
+    let found = report(&output);
+    assert_eq!(found["input_errors"], serde_json::json!([]), "{found:#?}");
+    assert_eq!(
+        found["notes"],
+        serde_json::json!([]),
+        "every variable has a value"
+    );
+    // One root: the unit (aws/dynamodb and env/common are parts of it).
+    let roots: std::collections::BTreeSet<&str> = found["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["root"].as_str())
+        .collect();
+    assert_eq!(
+        roots.into_iter().collect::<Vec<_>>(),
+        ["env/cloud/dynamodb"]
+    );
+    // count = length(["forms.example"]): one table, whose tags are known and lack dr-tier,
+    // with point-in-time recovery on (env is staging).
+    let table = rules_of(&found, "aws_dynamodb_table.vault[0]");
+    assert!(table.contains(&("DR101", "definite")), "{table:?}");
+    assert!(table.contains(&("DR601", "definite")), "{table:?}");
+    assert!(!table.iter().any(|(rule, _)| *rule == "DR502"), "{table:?}");
+    assert!(found["findings"][0]["file"]
+        .as_str()
+        .is_some_and(|file| file == "aws/dynamodb/main.tf"));
 }

@@ -340,3 +340,24 @@ pub fn resources(state: &serde_json::Value) -> Vec<&serde_json::Value> {
         .map(|resources| resources.iter().collect())
         .unwrap_or_default()
 }
+
+/// A directory of `../shared` beside the clone (the public corpus the tests check drlint
+/// against, which the project does not copy). `None`, said plainly on stderr, when it is
+/// absent outside CI; in CI (`CI=true`) its absence fails the test.
+pub fn shared_corpus(name: &str) -> Option<PathBuf> {
+    let dir = workspace_root().join("..").join("shared").join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        panic!(
+            "{} is missing: CI runs with ../shared beside the clone",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: {} is not here (it sits beside the repository in CI); this test checked nothing",
+        dir.display()
+    );
+    None
+}

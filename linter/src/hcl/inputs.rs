@@ -128,6 +128,20 @@ pub(super) fn root_values(
     for (name, text) in &inputs.environment {
         values.insert(name.clone(), RootValue::Text(text.clone()));
     }
+    // A Terragrunt unit's inputs arrive as TF_VAR_ variables, already typed.
+    if let Some(unit) = &root.unit {
+        if let Value::Map(entries) | Value::Partial(entries) = &unit.inputs {
+            for (name, value) in entries {
+                // Strings reach Terraform as they are, and are read as HCL for a variable of
+                // a collection type, like any TF_VAR_ value; other values arrive JSON-encoded.
+                let value = match value {
+                    Value::String(text) => RootValue::Text(text.clone()),
+                    other => RootValue::Json(other.clone()),
+                };
+                values.insert(name.clone(), value);
+            }
+        }
+    }
     let mut files = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
         if root.dir.join(name).is_file() {

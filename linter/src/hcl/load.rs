@@ -50,7 +50,7 @@ pub struct BlockDecl {
 }
 
 /// One parsed module directory.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ModuleSource {
     pub dir: PathBuf,
     pub variables: IndexMap<String, VariableDecl>,
@@ -61,6 +61,8 @@ pub struct ModuleSource {
     pub providers: Vec<BlockDecl>,
     /// Files in Terraform's JSON syntax: their expressions carry no usable spans.
     pub json_files: Vec<FileId>,
+    /// Every file read, by file name.
+    pub files: Vec<(String, FileId)>,
 }
 
 impl ModuleSource {
@@ -285,6 +287,7 @@ pub fn load_module(
                 Ok(json) => {
                     let file = sources.add(path, text.as_str());
                     module.json_files.push(file);
+                    module.files.push((name.clone(), file));
                     collect_json(&mut module, file, &json, &text);
                 }
                 Err(error) => errors.push(InputError {
@@ -296,16 +299,44 @@ pub fn load_module(
             }
             continue;
         }
-        match parse_hcl(&text, &path) {
-            Ok((body, parsed)) => {
-                // Diagnostics quote the file as written; the rewritten text has the same spans.
-                let file = sources.add(path, text.as_str());
-                collect(&mut module, file, body, &parsed);
-            }
-            Err(error) => errors.push(error),
+        if let Err(error) = add_hcl_file(&mut module, path, &text, sources) {
+            errors.push(error);
         }
     }
     module
+}
+
+/// Parses one `.tf` file's text (read from `path`, or generated for it) into `module`.
+pub fn add_hcl_file(
+    module: &mut ModuleSource,
+    path: PathBuf,
+    text: &str,
+    sources: &mut SourceMap,
+) -> Result<FileId, InputError> {
+    let (body, parsed) = parse_hcl(text, &path)?;
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Diagnostics quote the file as written; the rewritten text has the same spans.
+    let file = sources.add(path, text);
+    module.files.push((name, file));
+    collect(module, file, body, &parsed);
+    Ok(file)
+}
+
+impl ModuleSource {
+    /// Drops what the files `files` declared (a Terragrunt `generate` block overwrites them).
+    pub fn remove_files(&mut self, files: &[FileId]) {
+        self.files.retain(|(_, file)| !files.contains(file));
+        self.variables.retain(|_, decl| !files.contains(&decl.file));
+        self.locals.retain(|_, local| !files.contains(&local.file));
+        self.outputs
+            .retain(|_, output| !files.contains(&output.file));
+        self.resources.retain(|decl| !files.contains(&decl.file));
+        self.module_calls.retain(|decl| !files.contains(&decl.file));
+        self.providers.retain(|decl| !files.contains(&decl.file));
+    }
 }
 
 /// Parses a tfvars file (already read) into name → expression.

@@ -7,6 +7,7 @@
 //! - [`instance`], [`calls`], [`expansion`], [`body`], [`providers`]: module instances, module
 //!   calls, `count`/`for_each`, resource bodies and provider configurations;
 //! - [`eval`] and [`functions`]: expressions and the functions they call;
+//! - [`terragrunt`]: Terragrunt units as root modules;
 //! - [`tree`]: one run over all of it.
 
 mod body;
@@ -20,6 +21,7 @@ pub mod json;
 pub mod load;
 pub mod project;
 mod providers;
+pub mod terragrunt;
 pub mod tree;
 pub mod types;
 

@@ -9,9 +9,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use super::load::{load_module, resolve_dir, ModuleSource};
+use super::load::{add_hcl_file, load_module, resolve_dir, ModuleSource};
+use super::terragrunt::{self, Unit};
+use crate::model::UnresolvedModule;
 use crate::settings::Limits;
 use crate::source::SourceMap;
+use crate::value::Value;
 use crate::InputError;
 
 /// How paths are shown: relative to the working directory, or absolute.
@@ -60,14 +63,27 @@ pub fn relative_path(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
-/// A root module: a directory of the scan that no other directory of the scan calls.
-#[derive(Debug, Clone)]
+/// A root module: a directory of the scan that no other directory of the scan calls, or a
+/// Terragrunt unit.
+#[derive(Debug)]
 pub struct Root {
-    /// Resolved on disk.
+    /// The root module's directory, resolved on disk.
     pub dir: PathBuf,
-    /// How output names it (and the findings' `root`).
+    /// How output names it (and the findings' `root`): for a Terragrunt unit, the unit's
+    /// directory.
     pub scope: String,
     pub style: PathStyle,
+    /// Set for a Terragrunt unit: its module with the generated files, and its inputs.
+    pub unit: Option<UnitRoot>,
+}
+
+/// What a Terragrunt unit adds to its module.
+#[derive(Debug)]
+pub struct UnitRoot {
+    pub module: ModuleSource,
+    /// The merged `inputs`: values for the module's variables, below tfvars in precedence
+    /// (Terragrunt passes them as `TF_VAR_` variables).
+    pub inputs: Value,
 }
 
 /// Every module read, by directory on disk.
@@ -77,6 +93,8 @@ pub struct Project {
     /// Per root directory: `.terraform/modules/modules.json` key → module directory.
     pub installed: HashMap<PathBuf, HashMap<String, PathBuf>>,
     pub roots: Vec<Root>,
+    /// Terragrunt units whose module source is not a local path.
+    pub unresolved: Vec<UnresolvedModule>,
 }
 
 impl Project {
@@ -90,6 +108,7 @@ impl Project {
         let mut project = Project::default();
         // Scanned directories with the style of the argument that found them first.
         let mut scanned: Vec<(PathBuf, PathStyle)> = Vec::new();
+        let mut units: Vec<(PathBuf, PathStyle)> = Vec::new();
         let mut seen = HashSet::new();
         for path in paths {
             let style = PathStyle::of_argument(path);
@@ -103,10 +122,17 @@ impl Project {
                 continue;
             };
             let mut found = BTreeSet::new();
-            if let Err(error) = discover_module_dirs(&dir, &mut found) {
+            let mut found_units = BTreeSet::new();
+            if let Err(error) = discover_module_dirs(&dir, &mut found, &mut found_units) {
                 errors.push(InputError::io(path, &error));
             }
-            if found.is_empty() {
+            let nothing = found.is_empty() && found_units.is_empty();
+            for unit in found_units {
+                if !units.iter().any(|(known, _)| *known == unit) {
+                    units.push((unit, style.clone()));
+                }
+            }
+            if nothing {
                 errors.push(InputError {
                     path: path.clone(),
                     line: 1,
@@ -124,6 +150,24 @@ impl Project {
         let mut calls: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
         let mut called: HashSet<PathBuf> = HashSet::new();
         let mut queue: Vec<(PathBuf, PathStyle)> = scanned.iter().rev().cloned().collect();
+        // A Terragrunt unit's module, and the files its `generate` blocks copy, are parts of
+        // the unit, not roots of their own.
+        let mut read_units: Vec<(Unit, PathStyle)> = Vec::new();
+        for (dir, style) in &units {
+            let Some(unit) = terragrunt::read_unit(dir, style, limits, sources, errors) else {
+                continue;
+            };
+            if let Some(module) = &unit.module {
+                called.insert(module.clone());
+                queue.push((module.clone(), style.clone()));
+            }
+            for file in &unit.read {
+                if let Some(parent) = file.parent() {
+                    called.insert(parent.to_path_buf());
+                }
+            }
+            read_units.push((unit, style.clone()));
+        }
         while let Some((dir, style)) = queue.pop() {
             if project.modules.contains_key(&dir) {
                 continue;
@@ -178,6 +222,16 @@ impl Project {
         for (dir, _) in &roots {
             visit(dir, &mut reached);
         }
+        for (unit, _) in &read_units {
+            if let Some(module) = &unit.module {
+                visit(module, &mut reached);
+            }
+            for file in &unit.read {
+                if let Some(parent) = file.parent() {
+                    reached.insert(parent.to_path_buf());
+                }
+            }
+        }
         for entry in &scanned {
             if !reached.contains(&entry.0) {
                 roots.push(entry);
@@ -190,15 +244,87 @@ impl Project {
                 dir: dir.clone(),
                 scope: style.show(dir).display().to_string(),
                 style: style.clone(),
+                unit: None,
             })
             .collect();
+        for (unit, style) in read_units {
+            project.add_unit(unit, style, sources, errors);
+        }
+        project.roots.sort_by(|a, b| a.scope.cmp(&b.scope));
         project
+    }
+
+    /// A Terragrunt unit as a root: its module with the generated files written in.
+    fn add_unit(
+        &mut self,
+        unit: Unit,
+        style: PathStyle,
+        sources: &mut SourceMap,
+        errors: &mut Vec<InputError>,
+    ) {
+        let scope = style.show(&unit.dir).display().to_string();
+        let Some(dir) = unit.module.clone() else {
+            self.unresolved.push(UnresolvedModule {
+                address: "terraform.source".to_owned(),
+                source: unit.source.clone().unwrap_or_default(),
+                scope,
+                file: unit.file,
+                header: Some(unit.header.clone()),
+            });
+            return;
+        };
+        let mut module = self
+            .modules
+            .get(&dir)
+            .cloned()
+            .unwrap_or_else(|| ModuleSource {
+                dir: dir.clone(),
+                ..ModuleSource::default()
+            });
+        for generated in &unit.generated {
+            let existing: Vec<_> = module
+                .files
+                .iter()
+                .filter(|(name, _)| *name == generated.name)
+                .map(|(_, file)| *file)
+                .collect();
+            if !existing.is_empty() {
+                if generated.if_exists != "overwrite"
+                    && generated.if_exists != "overwrite_terragrunt"
+                {
+                    continue;
+                }
+                module.remove_files(&existing);
+            }
+            if let Err(error) = add_hcl_file(
+                &mut module,
+                generated.shown.clone(),
+                &generated.text,
+                sources,
+            ) {
+                errors.push(error);
+            }
+        }
+        self.roots.push(Root {
+            dir,
+            scope,
+            style,
+            unit: Some(UnitRoot {
+                module,
+                inputs: unit.inputs,
+            }),
+        });
     }
 }
 
-/// Every directory under `root` (itself included) that holds `.tf` files, skipping hidden
-/// directories such as `.terraform` and `.git`, and symbolic links (which could loop).
-fn discover_module_dirs(root: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
+/// Every directory under `root` (itself included) that holds `.tf` files, and every one that
+/// holds a `terragrunt.hcl`, skipping hidden directories such as `.terraform`, `.git` and
+/// `.terragrunt-cache`, and symbolic links (which could loop).
+fn discover_module_dirs(
+    root: &Path,
+    out: &mut BTreeSet<PathBuf>,
+    units: &mut BTreeSet<PathBuf>,
+) -> std::io::Result<()> {
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let mut has_tf = false;
@@ -214,6 +340,8 @@ fn discover_module_dirs(root: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Re
                 }
             } else if name.ends_with(".tf") || name.ends_with(".tf.json") {
                 has_tf = true;
+            } else if name == terragrunt::CONFIG_FILE {
+                units.insert(dir.clone());
             }
         }
         if has_tf {

@@ -154,9 +154,16 @@ pub fn load_tree(
     let given = inputs::read_var_files(&settings.inputs, limits, sources, errors);
     let run = Run::new(*limits);
     let mut model = Model::default();
+    run.unresolved
+        .borrow_mut()
+        .extend(project.unresolved.iter().cloned());
     for root in &project.roots {
-        let Some(module) = project.modules.get(&root.dir) else {
-            continue;
+        let module = match &root.unit {
+            Some(unit) => &unit.module,
+            None => match project.modules.get(&root.dir) {
+                Some(module) => module,
+                None => continue,
+            },
         };
         let values = inputs::root_values(
             root,

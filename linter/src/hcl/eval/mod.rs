@@ -115,6 +115,11 @@ pub trait Env {
     fn qualify(&self, reference: &str) -> String {
         reference.to_owned()
     }
+    /// A function of this environment's own (Terragrunt's `get_env`, say), called before the
+    /// standard ones; `None` when it has no such function.
+    fn function(&self, _name: &str, _args: &[Value]) -> Option<Value> {
+        None
+    }
 }
 
 /// One evaluation, with its local bindings (for-expression variables, `each`, `count`, dynamic
@@ -412,6 +417,9 @@ impl<'e> Evaluator<'e> {
                 }
                 None => {}
             }
+        }
+        if let Some(value) = self.env.function(name, &args) {
+            return Ok(value);
         }
         match functions::call(name, args, self.budget) {
             Ok(value) => Ok(value),
