@@ -90,6 +90,55 @@ pub fn tags_from_blocks(values: &Value, block: &str) -> Value {
     }
 }
 
+/// What is known of a public registry module without its code: what it creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleCreates {
+    /// No resources that take tags or hold data (a label module computes names only).
+    NothingJudged,
+    /// No data stores; everything it creates carries the map in argument `tags` (merged
+    /// over the provider's `default_tags`), whatever else it adds.
+    NoDataStores { tags: &'static str },
+    /// Data stores, whose DR settings depend on the module's code.
+    DataStores,
+}
+
+/// Public registry modules and what they create, from their documented interfaces. A module
+/// that is not here and not on disk is unknown through and through.
+const REGISTRY_MODULES: &[(&str, ModuleCreates)] = &[
+    ("cloudposse/label/null", ModuleCreates::NothingJudged),
+    (
+        "cloudposse/route53-cluster-hostname/aws",
+        ModuleCreates::NothingJudged,
+    ),
+    ("terraform-aws-modules/kms/aws", ModuleCreates::DataStores),
+    (
+        "terraform-aws-modules/s3-bucket/aws",
+        ModuleCreates::DataStores,
+    ),
+    (
+        "terraform-aws-modules/security-group/aws",
+        ModuleCreates::NoDataStores { tags: "tags" },
+    ),
+    (
+        "terraform-aws-modules/vpc/aws",
+        ModuleCreates::NoDataStores { tags: "tags" },
+    ),
+];
+
+/// What a module source from the public registry (`NAMESPACE/NAME/PROVIDER`, optionally with a
+/// `//subdirectory` and the `registry.terraform.io/` host) is known to create.
+pub fn registry_module(source: &str) -> Option<ModuleCreates> {
+    let source = source
+        .strip_prefix("registry.terraform.io/")
+        .or_else(|| source.strip_prefix("registry.opentofu.org/"))
+        .unwrap_or(source);
+    let address = source.split("//").next().unwrap_or(source);
+    REGISTRY_MODULES
+        .iter()
+        .find(|(known, _)| *known == address)
+        .map(|(_, creates)| *creates)
+}
+
 /// One resource naming another: `from.attribute` holds a reference to a `to` resource, or the
 /// same literal identifier that the `to` resource holds in `identifier`.
 #[derive(Debug, PartialEq, Eq)]
@@ -202,5 +251,10 @@ mod tests {
         assert!(decided_at_apply("aws_subnet", "availability_zone"));
         assert!(!decided_at_apply("aws_db_instance", "multi_az"));
         assert!(decided_at_apply("dr_drill", "status"));
+        assert_eq!(
+            registry_module("terraform-aws-modules/security-group/aws//modules/redshift"),
+            Some(ModuleCreates::NoDataStores { tags: "tags" })
+        );
+        assert_eq!(registry_module("git::https://example.com/vpc.git"), None);
     }
 }

@@ -166,6 +166,10 @@ pub struct UnresolvedModule {
     /// The `module "NAME"` header (`None` in `.tf.json`, whose spans do not point into the
     /// file).
     pub header: Option<Range<usize>>,
+    /// For a registry module known to tag what it creates with one argument
+    /// ([`crate::aws::registry_module`]): that argument's value merged over the provider's
+    /// `default_tags`, i.e. the tags its resources carry.
+    pub tags: Option<Value>,
 }
 
 /// Everything loaded from the inputs.

@@ -9,6 +9,7 @@ use super::expansion::{bind, Binding, Expansion};
 use super::inputs::{constant, typed};
 use super::instance::Instance;
 use super::load::{is_local_source, resolve_dir};
+use crate::aws;
 use crate::model::UnresolvedModule;
 use crate::value::Value;
 
@@ -25,6 +26,44 @@ pub(super) enum Children<'p> {
 }
 
 impl<'p> Instance<'p> {
+    /// The tags a registry module not on disk gives what it creates, when the module is known
+    /// to take them from one argument ([`aws::registry_module`]).
+    fn registry_module_tags(
+        &self,
+        body: &hcl_edit::structure::Body,
+        source: &str,
+        expansion: &Expansion,
+        file: crate::source::FileId,
+    ) -> Option<Value> {
+        let aws::ModuleCreates::NoDataStores { tags } = aws::registry_module(source)? else {
+            return None;
+        };
+        let written = match body.get_attribute(tags) {
+            Some(attribute) => {
+                let mut evaluator = Evaluator::new(self).in_file(file);
+                let binding = match expansion {
+                    Expansion::Keys(keys) => keys.first().map(|(_, binding)| binding.clone()),
+                    _ => None,
+                };
+                let bound = bind(
+                    &mut evaluator,
+                    binding.as_ref(),
+                    matches!(expansion, Expansion::Unknown),
+                );
+                let value = evaluator.eval_lenient(&attribute.value);
+                evaluator.unbind(bound);
+                self.run.report(file, std::mem::take(&mut evaluator.errors));
+                value
+            }
+            None => Value::Null,
+        };
+        let defaults = self
+            .child_providers(body)
+            .get("aws")
+            .map_or(Value::Null, |config| config.default_tags.clone());
+        Some(Value::merge([defaults, written]).unwrap_or(Value::Unknown))
+    }
+
     /// The instances of the call `name` (evaluated once, then kept); `None` when the call is
     /// being evaluated already (its outputs feed its own arguments).
     pub(super) fn children(&self, name: &str) -> Option<Rc<Children<'p>>> {
@@ -93,12 +132,14 @@ impl<'p> Instance<'p> {
             .as_ref()
             .and_then(|dir| Some((dir, self.project.modules.get(dir)?)))
         else {
+            let tags = self.registry_module_tags(body, source, &expansion, call.file);
             self.run.unresolved.borrow_mut().push(UnresolvedModule {
                 address: address(""),
                 source: source.to_owned(),
                 scope: self.root.scope.clone(),
                 file: call.file,
                 header: Some(call.header.clone()),
+                tags,
             });
             return Children::NotAnalysable;
         };

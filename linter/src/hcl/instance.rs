@@ -329,4 +329,9 @@ impl Env for Instance<'_> {
     fn root_path(&self) -> String {
         ".".to_owned()
     }
+
+    /// The root module's directory on disk, as Terraform gives it when run there.
+    fn cwd_path(&self) -> String {
+        self.root.dir.display().to_string()
+    }
 }

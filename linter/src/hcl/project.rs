@@ -270,6 +270,7 @@ impl Project {
                 scope,
                 file: unit.file,
                 header: Some(unit.header.clone()),
+                tags: None,
             });
             return;
         };

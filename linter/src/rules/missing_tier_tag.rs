@@ -1,22 +1,28 @@
 use dr_vocab::TAG_DR_TIER;
 
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
-use crate::aws::{self, TagStyle};
+use crate::aws::{self, ModuleCreates, TagStyle};
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
-use crate::value::Fact;
+use crate::value::{Fact, Lookup};
 
 declare_rule! {
     /// ## What it does
     /// Reports AWS resources that can carry tags but have no `dr-tier` tag, neither in `tags`
     /// nor through the provider's `default_tags` (inherited by child modules).
     ///
-    /// A resource counts as taggable when it sets `tags` or is one of the stateful types the
-    /// other rules judge. Resources whose tags cannot be known before apply are reported with
-    /// certainty `unknown`, and so is every module call whose source is not on disk (a
-    /// registry or git module before `terraform init`): nothing it creates can be read, so
-    /// neither can its resources' tiers. Run `terraform init` first, so `.terraform/modules`
-    /// holds the module, and drlint reads it like a local one.
+    /// A resource counts as taggable when it sets `tags` (or, for an Auto Scaling group, `tag`
+    /// blocks) or is one of the stateful types the other rules judge. Resources whose tags
+    /// cannot be known before apply are reported with certainty `unknown`, and so is every
+    /// module call whose source is not on disk (a registry or git module before `terraform
+    /// init`): nothing it creates can be read, so neither can its resources' tiers. Run
+    /// `terraform init` first, so `.terraform/modules` holds the module, and drlint reads it
+    /// like a local one.
+    ///
+    /// A few public registry modules are known without their code (`drlint` keeps what they
+    /// create in one table): a label module that creates nothing is not reported, and a
+    /// module known to create no data stores and to tag everything with one argument (such as
+    /// `terraform-aws-modules/vpc/aws` with `tags`) is judged by that argument.
     ///
     /// ## Why is this bad?
     /// The tier is the promise every other rule checks against. Without it nobody knows how fast
@@ -54,16 +60,46 @@ pub(super) fn is_taggable(resource: &Resource) -> bool {
 
 impl Rule for MissingTierTag {
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
+        let init = "run `terraform init` so .terraform/modules holds the module (drlint reads it from there), or lint the plan from `terraform show -json`";
         for call in &cx.unresolved_modules {
-            report.report_module(
-                call,
-                Severity::Error,
-                format!(
-                    "{} (source {:?}) is not on disk: the {TAG_DR_TIER} tags and DR settings of everything it creates cannot be known",
-                    call.address, call.source
+            match (aws::registry_module(&call.source), &call.tags) {
+                (Some(ModuleCreates::NothingJudged), _) => continue,
+                (Some(ModuleCreates::NoDataStores { tags: argument }), Some(tags)) => {
+                    match Lookup::walk(tags, &[TAG_DR_TIER]) {
+                        Fact::Known(_) => continue,
+                        Fact::Absent => report.report_module(
+                            call,
+                            Severity::Error,
+                            Certainty::Definite,
+                            format!(
+                                "{} (source {:?}) is not on disk, but that module creates no data stores and tags everything it creates with its `{argument}` argument, which has no {TAG_DR_TIER} tag (nor do the provider's default_tags); judged as tier 1",
+                                call.address, call.source
+                            ),
+                            format!("add `\"{TAG_DR_TIER}\" = \"1\"`, \"2\" or \"3\" to the module's `{argument}` (or to the provider's default_tags)"),
+                        ),
+                        Fact::Unknown => report.report_module(
+                            call,
+                            Severity::Error,
+                            Certainty::Unknown,
+                            format!(
+                                "{} (source {:?}) is not on disk; it tags what it creates with its `{argument}` argument, whose {TAG_DR_TIER} tag cannot be known before apply",
+                                call.address, call.source
+                            ),
+                            init.to_owned(),
+                        ),
+                    }
+                }
+                _ => report.report_module(
+                    call,
+                    Severity::Error,
+                    Certainty::Unknown,
+                    format!(
+                        "{} (source {:?}) is not on disk: the {TAG_DR_TIER} tags and DR settings of everything it creates cannot be known",
+                        call.address, call.source
+                    ),
+                    init.to_owned(),
                 ),
-                "run `terraform init` so .terraform/modules holds the module (drlint reads it from there), or lint the plan from `terraform show -json`".to_owned(),
-            );
+            }
         }
     }
 

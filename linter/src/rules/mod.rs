@@ -292,18 +292,19 @@ impl Reporter<'_> {
 }
 
 impl Reporter<'_> {
-    /// Reports on a module call drlint could not read: nothing it would create is known.
+    /// Reports on a module call drlint could not read.
     pub fn report_module(
         &mut self,
         call: &UnresolvedModule,
         severity: Severity,
+        certainty: Certainty,
         message: String,
         help: String,
     ) {
         self.findings.push(Finding {
             rule: self.rule,
             severity,
-            certainty: Certainty::Unknown,
+            certainty,
             address: call.address.clone(),
             root: call.scope.clone(),
             file: call.file,

@@ -78,6 +78,10 @@ pub trait Env {
     fn module_path(&self) -> String;
     /// `path.root`.
     fn root_path(&self) -> String;
+    /// `path.cwd`: where Terraform runs, the root module's directory.
+    fn cwd_path(&self) -> String {
+        ".".to_owned()
+    }
     /// A `var`, `local` or `module` reference to something the module does not declare (as in
     /// Terragrunt layouts that copy variable files in): its value is unknown, and the
     /// environment says so once.
@@ -553,9 +557,14 @@ fn binary(operator: BinaryOperator, lhs: Value, rhs: Value) -> Result<Value, Str
                 _ => Err(format!("{} needs bools", operator.as_str())),
             }
         }
-        // Terraform compares structurally: a number and its string form are not equal.
+        // Terraform compares structurally: a number and its string form are not equal. A
+        // value is known not to be null however unknown its parts.
         Eq | NotEq => {
-            if lhs.contains_unknown() || rhs.contains_unknown() {
+            let null_test = matches!(lhs, Value::Null) || matches!(rhs, Value::Null);
+            if lhs.is_unknown() || rhs.is_unknown() {
+                return Ok(Value::Unknown);
+            }
+            if !null_test && (lhs.contains_unknown() || rhs.contains_unknown()) {
                 return Ok(Value::Unknown);
             }
             let equal = lhs == rhs;

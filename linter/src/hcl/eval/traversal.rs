@@ -70,7 +70,7 @@ impl Evaluator<'_> {
             "path" => match attribute(0) {
                 Some("module") => (Value::String(self.env.module_path()), 1),
                 Some("root") => (Value::String(self.env.root_path()), 1),
-                Some("cwd") => (Value::String(".".to_owned()), 1),
+                Some("cwd") => (Value::String(self.env.cwd_path()), 1),
                 _ => return Err(EvalError::at(expr, "path has only module, root and cwd")),
             },
             "terraform" => match attribute(0) {

@@ -49,12 +49,14 @@ const FUNCTIONS: &[(&str, Function)] = &[
     ("abs", numbers::abs),
     ("alltrue", collections::alltrue),
     ("anytrue", collections::anytrue),
+    ("basename", strings::basename),
     ("ceil", numbers::ceil),
     ("coalesce", collections::coalesce),
     ("coalescelist", collections::coalescelist),
     ("compact", collections::compact),
     ("concat", collections::concat),
     ("contains", collections::contains),
+    ("dirname", strings::dirname),
     ("distinct", collections::distinct),
     ("element", collections::element),
     ("endswith", strings::endswith),
@@ -260,6 +262,20 @@ mod tests {
             run("coalesce", vec![Value::Unknown, s("x")]),
             Ok(Value::Unknown)
         );
+    }
+
+    #[test]
+    fn paths_split_as_terraform_splits_them() {
+        assert_eq!(
+            run("basename", vec![s("/work/examples/complete")]),
+            Ok(s("complete"))
+        );
+        assert_eq!(run("basename", vec![s("main.tf")]), Ok(s("main.tf")));
+        assert_eq!(
+            run("dirname", vec![s("/work/examples/complete")]),
+            Ok(s("/work/examples"))
+        );
+        assert_eq!(run("dirname", vec![s("main.tf")]), Ok(s(".")));
     }
 
     #[test]

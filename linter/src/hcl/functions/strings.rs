@@ -127,6 +127,30 @@ pub fn replace(call: Call<'_>) -> Outcome {
     Ok(Value::String(text.replace(&search, &replacement)))
 }
 
+/// `basename(path)`: the last part of a path, as Go's `filepath.Base` takes it.
+pub fn basename(call: Call<'_>) -> Outcome {
+    let path = call.string(0)?;
+    let trimmed = path.trim_end_matches('/');
+    Ok(Value::String(match trimmed.rsplit('/').next() {
+        _ if path.is_empty() => ".".to_owned(),
+        _ if trimmed.is_empty() => "/".to_owned(),
+        Some(last) => last.to_owned(),
+        None => trimmed.to_owned(),
+    }))
+}
+
+/// `dirname(path)`: all but the last part of a path, as Go's `filepath.Dir` takes it.
+pub fn dirname(call: Call<'_>) -> Outcome {
+    let path = call.string(0)?;
+    let trimmed = path.trim_end_matches('/');
+    Ok(Value::String(match trimmed.rfind('/') {
+        Some(0) => "/".to_owned(),
+        Some(at) => trimmed[..at].to_owned(),
+        None if path.starts_with('/') => "/".to_owned(),
+        None => ".".to_owned(),
+    }))
+}
+
 pub fn lower(call: Call<'_>) -> Outcome {
     Ok(Value::String(call.string(0)?.to_lowercase()))
 }

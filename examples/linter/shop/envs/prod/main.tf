@@ -32,6 +32,11 @@ module "vpc" {
   name    = "shop-prod"
 }
 
+module "events" {
+  source = "git::https://git.example.com/platform/terraform-aws-event-bus.git?ref=v2.1.0"
+  name   = "shop-prod-events"
+}
+
 resource "dr_tier" "critical" {
   name  = "critical"
   level = 1
