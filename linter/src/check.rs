@@ -43,7 +43,24 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> CheckRun {
                 Ok(run) => run,
                 Err(panic) => std::panic::resume_unwind(panic),
             },
-            Err(_) => check_on_this_thread(paths, settings),
+            Err(error) => CheckRun {
+                sources: SourceMap::default(),
+                model: Model::default(),
+                tiers: ScopedTiers::default(),
+                findings: Vec::new(),
+                plans: Vec::new(),
+                suppressed: 0,
+                errors: vec![InputError {
+                    path: PathBuf::from("."),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "cannot reserve the {} MiB of stack that `--limit depth={}` needs ({error}): lower the limit",
+                        settings.limits.stack_bytes() / (1024 * 1024),
+                        settings.limits.depth
+                    ),
+                }],
+            },
         }
     })
 }

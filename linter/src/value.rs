@@ -268,6 +268,8 @@ fn json_number(number: &serde_json::Number) -> f64 {
 pub fn format_number(number: f64) -> String {
     if number.fract() == 0.0 && number.abs() < 1e15 {
         format!("{}", number as i64)
+    } else if number.abs() >= 1e21 {
+        format!("{number:e}")
     } else {
         format!("{number}")
     }

@@ -273,7 +273,11 @@ pub fn load_module(
     };
     names.sort();
     for name in names {
-        let path = shown.join(&name);
+        let path = if shown == Path::new(".") {
+            PathBuf::from(&name)
+        } else {
+            shown.join(&name)
+        };
         let text = match read_source(&dir.join(&name), limits) {
             Ok(text) => text,
             Err(mut error) => {

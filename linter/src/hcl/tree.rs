@@ -68,10 +68,18 @@ impl Run {
     }
 
     /// Reports what an evaluation met: limits are input errors, the rest notes (the part of
-    /// the value they spoil is unknown).
+    /// the value they spoil is unknown). The run's spent step allowance is reported where it
+    /// ran out, not at every expression after it.
     pub fn report(&self, file: FileId, errors: Vec<EvalError>) {
         for error in errors {
             match error.kind {
+                ErrorKind::Limit
+                    if error.message == self.budget.exhausted_message()
+                        && self
+                            .problems
+                            .borrow()
+                            .iter()
+                            .any(|(_, _, message)| *message == error.message) => {}
                 ErrorKind::Limit => self.problem(file, error.span, error.message),
                 ErrorKind::Invalid => self.note(
                     file,

@@ -41,17 +41,24 @@ impl Budget {
         self.depth.set(self.depth.get().saturating_sub(1));
     }
 
-    /// Takes `steps` from the run's allowance.
+    /// Takes `steps` from the run's allowance. Once it is spent every evaluation fails at
+    /// once, with [`Budget::exhausted_message`].
     pub fn charge(&self, steps: u64) -> Result<(), String> {
         let total = self.steps.get().saturating_add(steps);
         self.steps.set(total);
         if total > self.limits.steps {
-            return Err(self.limits.exceeded(
-                "steps",
-                "evaluation of this expression exhausts the run's allowance",
-            ));
+            return Err(self.exhausted_message());
         }
         Ok(())
+    }
+
+    /// What an evaluation fails with once the run's steps are spent (the same every time, so
+    /// it is reported once).
+    pub fn exhausted_message(&self) -> String {
+        self.limits.exceeded(
+            "steps",
+            "evaluation of this expression exhausts the run's allowance",
+        )
     }
 
     /// Whether a collection of `len` elements may be built.

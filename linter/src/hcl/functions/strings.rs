@@ -41,7 +41,15 @@ pub fn format(call: Call<'_>) -> Outcome {
                             .and_then(|w| w.parse::<usize>().ok())
                             .unwrap_or(0);
                         call.fits_string(out.len().saturating_add(width.max(digits.len())))?;
-                        out.push_str(&format!("{digits:0>width$}"));
+                        // Built by hand: the standard library's widths stop at 65535.
+                        let (sign, digits) = match digits.strip_prefix('-') {
+                            Some(rest) => ("-", rest),
+                            None => ("", digits.as_str()),
+                        };
+                        out.push_str(sign);
+                        let padding = width.saturating_sub(digits.len() + sign.len());
+                        out.extend(std::iter::repeat_n('0', padding));
+                        out.push_str(digits);
                     }
                     'q' => out.push_str(&format!(
                         "{:?}",
