@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::source::FileId;
 use crate::value::{Fact, Lookup, Value};
@@ -13,15 +14,23 @@ use crate::value::{Fact, Lookup, Value};
 /// Where a resource was declared, for diagnostics.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
-    /// A `resource` block: `header` spans `resource "TYPE" "NAME"`; `attributes` maps attribute
-    /// paths (`multi_az`, `cluster_config.zone_awareness_enabled`) to the span of their value.
+    /// A `resource` block: `header` spans `resource "TYPE" "NAME"`; `block` is where its text
+    /// is, to find an attribute's span when a finding needs it (`None` in `.tf.json`, whose
+    /// expressions do not point into the file).
     Hcl {
         file: FileId,
         header: Range<usize>,
-        attributes: HashMap<String, Range<usize>>,
+        block: Option<BlockText>,
     },
     /// A resource change in a plan file.
     Plan { file: FileId },
+}
+
+/// The text of a block, in the file it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockText {
+    pub text: Arc<str>,
+    pub range: Range<usize>,
 }
 
 /// One resource instance.
@@ -103,9 +112,11 @@ impl Resource {
     /// The span to label for `path`: its value when written, else the block header.
     pub fn span_for(&self, path: &[&str]) -> Option<Range<usize>> {
         match &self.origin {
-            Origin::Hcl {
-                header, attributes, ..
-            } => {
+            Origin::Hcl { header, block, .. } => {
+                let attributes = block.as_ref().map_or_else(HashMap::new, |block| {
+                    let text = block.text.get(block.range.clone()).unwrap_or("");
+                    crate::hcl::spans::attribute_spans(text, block.range.start)
+                });
                 let mut joined = String::new();
                 for (index, step) in path.iter().enumerate() {
                     if index > 0 {

@@ -3,10 +3,8 @@
 //! resources each argument refers to.
 
 use std::collections::HashMap;
-use std::ops::Range;
 
 use hcl_edit::structure::{Block, Body, Structure};
-use hcl_edit::Span;
 use indexmap::IndexMap;
 
 use super::calls::Children;
@@ -18,9 +16,9 @@ use super::providers::{effective_tags, reference_name};
 use crate::model::{Origin, Resource};
 use crate::value::Value;
 
-/// Where one resource instance's evaluation writes what it finds.
+/// Where one resource instance's evaluation writes what it finds: for each top-level
+/// argument, the resources it refers to.
 struct Collected {
-    spans: HashMap<String, Range<usize>>,
     references: HashMap<String, Vec<String>>,
 }
 
@@ -45,8 +43,12 @@ impl Instance<'_> {
     fn expand_resource(&self, decl: &BlockDecl, out: &mut Vec<Resource>) {
         let resource_type = &decl.labels[0];
         let name = &decl.labels[1];
-        let body = &decl.block.body;
-        let expansion = self.expansion(body, decl.file);
+        // The block is parsed again for this evaluation and dropped after it.
+        let Some((block, base)) = decl.block() else {
+            return;
+        };
+        let body = &block.body;
+        let expansion = self.expansion(body, decl.file, base);
         let unknown = matches!(expansion, Expansion::Unknown);
         let keys: Vec<(String, Option<Binding>)> = match expansion {
             Expansion::Single | Expansion::Unknown => vec![(String::new(), None)],
@@ -68,20 +70,14 @@ impl Instance<'_> {
             .unwrap_or_else(|| resource_type.split('_').next().unwrap_or("").to_owned());
         let provider = self.providers.borrow().get(&provider_key).cloned();
         for (suffix, binding) in keys {
-            let mut evaluator = Evaluator::new(self).in_file(decl.file);
+            let mut evaluator = Evaluator::new(self).in_file(decl.file, base);
             let bound = bind(&mut evaluator, binding.as_ref(), unknown);
             let mut collected = Collected {
-                spans: HashMap::new(),
                 references: HashMap::new(),
             };
             let values = self.eval_body(&mut evaluator, body, "", &mut collected, None);
             evaluator.unbind(bound);
-            self.run
-                .report(decl.file, std::mem::take(&mut evaluator.errors));
-            if decl.from_json {
-                // Spans of expressions built from JSON do not point into the file.
-                collected.spans.clear();
-            }
+            self.run.report(decl.file, evaluator.take_errors());
             let tags = effective_tags(
                 resource_type,
                 provider
@@ -111,7 +107,7 @@ impl Instance<'_> {
                 origin: Origin::Hcl {
                     file: decl.file,
                     header: decl.header.clone(),
-                    attributes: collected.spans,
+                    block: decl.text(),
                 },
                 expansion_unknown: unknown || self.expansion_unknown,
             });
@@ -142,12 +138,6 @@ impl Instance<'_> {
                     let before = evaluator.references.len();
                     let value = evaluator.eval_lenient(&attribute.value);
                     file_references(evaluator, before, top.unwrap_or(key), collected);
-                    if let Some(span) = attribute.value.span() {
-                        collected
-                            .spans
-                            .entry(format!("{prefix}{key}"))
-                            .or_insert(span);
-                    }
                     entries.insert(key.to_owned(), value);
                 }
                 Structure::Block(block) => {
@@ -161,9 +151,6 @@ impl Instance<'_> {
                         continue;
                     }
                     let path = format!("{prefix}{ident}");
-                    if let Some(span) = block.span() {
-                        collected.spans.entry(path.clone()).or_insert(span);
-                    }
                     let value = self.eval_body(
                         evaluator,
                         &block.body,
@@ -192,9 +179,6 @@ impl Instance<'_> {
             return;
         };
         let path = format!("{prefix}{label}");
-        if let Some(span) = block.span() {
-            collected.spans.entry(path.clone()).or_insert(span);
-        }
         let top_key = top.unwrap_or(&label).to_owned();
         let iterator = block
             .body

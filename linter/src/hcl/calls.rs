@@ -34,13 +34,14 @@ impl<'p> Instance<'p> {
         source: &str,
         expansion: &Expansion,
         file: crate::source::FileId,
+        base: usize,
     ) -> Option<Value> {
         let aws::ModuleCreates::NoDataStores { tags } = aws::registry_module(source)? else {
             return None;
         };
         let written = match body.get_attribute(tags) {
             Some(attribute) => {
-                let mut evaluator = Evaluator::new(self).in_file(file);
+                let mut evaluator = Evaluator::new(self).in_file(file, base);
                 let binding = match expansion {
                     Expansion::Keys(keys) => keys.first().map(|(_, binding)| binding.clone()),
                     _ => None,
@@ -52,7 +53,7 @@ impl<'p> Instance<'p> {
                 );
                 let value = evaluator.eval_lenient(&attribute.value);
                 evaluator.unbind(bound);
-                self.run.report(file, std::mem::take(&mut evaluator.errors));
+                self.run.report(file, evaluator.take_errors());
                 value
             }
             None => Value::Null,
@@ -96,7 +97,10 @@ impl<'p> Instance<'p> {
         else {
             return Children::NotAnalysable;
         };
-        let body = &call.block.body;
+        let Some((block, base)) = call.kept() else {
+            return Children::NotAnalysable;
+        };
+        let body = &block.body;
         let source = body
             .get_attribute("source")
             .and_then(|a| a.value.as_str())
@@ -119,7 +123,7 @@ impl<'p> Instance<'p> {
                 .and_then(|installed| installed.get(&call_path.join(".")))
                 .cloned()
         };
-        let expansion = self.expansion(body, call.file);
+        let expansion = self.expansion(body, call.file, base);
         if matches!(&expansion, Expansion::Keys(keys) if keys.is_empty()) {
             // `count = 0` or an empty `for_each`: nothing is created, known or not.
             return Children::Instances {
@@ -132,7 +136,7 @@ impl<'p> Instance<'p> {
             .as_ref()
             .and_then(|dir| Some((dir, self.project.modules.get(dir)?)))
         else {
-            let tags = self.registry_module_tags(body, source, &expansion, call.file);
+            let tags = self.registry_module_tags(body, source, &expansion, call.file, base);
             self.run.unresolved.borrow_mut().push(UnresolvedModule {
                 address: address(""),
                 source: source.to_owned(),
@@ -181,7 +185,7 @@ impl<'p> Instance<'p> {
         };
         let mut list = Vec::new();
         for (suffix, binding) in keys {
-            let mut evaluator = Evaluator::new(self).in_file(call.file);
+            let mut evaluator = Evaluator::new(self).in_file(call.file, base);
             let bound = bind(&mut evaluator, binding.as_ref(), unknown);
             let mut vars = HashMap::new();
             let mut var_references = HashMap::new();
@@ -197,7 +201,7 @@ impl<'p> Instance<'p> {
                         value
                     }
                     None => match &decl.default {
-                        Some(default) => constant(default, decl.file, self.run),
+                        Some(default) => constant(default, decl.file, decl.base, self.run),
                         None => {
                             self.run.note(
                                 call.file,
@@ -213,8 +217,7 @@ impl<'p> Instance<'p> {
                 vars.insert(var_name.clone(), typed(value, decl, var_name, self.run));
             }
             evaluator.unbind(bound);
-            self.run
-                .report(call.file, std::mem::take(&mut evaluator.errors));
+            self.run.report(call.file, evaluator.take_errors());
             let mut child = Instance::new(self.project, self.run, module, self.root, vars);
             child.chain = self.chain.clone();
             child.chain.push(dir.clone());

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 use super::eval::Evaluator;
 use super::instance::Instance;
+use super::load::shift;
 use crate::source::FileId;
 use crate::value::Value;
 
@@ -61,8 +62,9 @@ pub(super) fn bind(
 
 impl Instance<'_> {
     /// The instances `body`'s `count` or `for_each` asks for.
-    pub(super) fn expansion(&self, body: &Body, file: FileId) -> Expansion {
+    pub(super) fn expansion(&self, body: &Body, file: FileId, base: usize) -> Expansion {
         let limit = self.run.limits().resource_instances;
+        let span_of = |expr: &hcl_edit::expr::Expression| shift(expr.span(), base);
         let too_many = |span, found: String| {
             self.run.problem(
                 file,
@@ -72,14 +74,14 @@ impl Instance<'_> {
             Expansion::Unknown
         };
         if let Some(count) = body.get_attribute("count") {
-            let mut evaluator = Evaluator::new(self).in_file(file);
+            let mut evaluator = Evaluator::new(self).in_file(file, base);
             let value = evaluator.eval_lenient(&count.value);
-            self.run.report(file, std::mem::take(&mut evaluator.errors));
+            self.run.report(file, evaluator.take_errors());
             return match value {
                 Value::Unknown => Expansion::Unknown,
                 value => match value.to_number() {
                     Some(n) if n >= 0.0 && n.fract() == 0.0 && n > limit as f64 => {
-                        too_many(count.value.span(), format!("count = {value}"))
+                        too_many(span_of(&count.value), format!("count = {value}"))
                     }
                     Some(n) if n >= 0.0 && n.fract() == 0.0 => Expansion::Keys(
                         (0..n as usize)
@@ -89,7 +91,7 @@ impl Instance<'_> {
                     _ => {
                         self.run.note(
                             file,
-                            count.value.span(),
+                            span_of(&count.value),
                             format!("count must be a whole number, not {value}"),
                         );
                         Expansion::Unknown
@@ -100,9 +102,9 @@ impl Instance<'_> {
         let Some(for_each) = body.get_attribute("for_each") else {
             return Expansion::Single;
         };
-        let mut evaluator = Evaluator::new(self).in_file(file);
+        let mut evaluator = Evaluator::new(self).in_file(file, base);
         let value = evaluator.eval_lenient(&for_each.value);
-        self.run.report(file, std::mem::take(&mut evaluator.errors));
+        self.run.report(file, evaluator.take_errors());
         let size = match &value {
             Value::Map(entries) => entries.len(),
             Value::List(items) => items.len(),
@@ -110,7 +112,7 @@ impl Instance<'_> {
         };
         if size as u64 > limit {
             return too_many(
-                for_each.value.span(),
+                span_of(&for_each.value),
                 format!("for_each over {size} elements"),
             );
         }
@@ -146,7 +148,7 @@ impl Instance<'_> {
             other => {
                 self.run.note(
                     file,
-                    for_each.value.span(),
+                    span_of(&for_each.value),
                     format!(
                         "for_each needs a map or a set of strings, not {}",
                         other.type_name()

@@ -199,12 +199,13 @@ impl Env for ConstantEnv<'_> {
     }
 }
 
-/// Evaluates a constant expression (a default, a tfvars value), reporting what it met.
-pub(super) fn constant(expr: &Expression, file: FileId, run: &Run) -> Value {
+/// Evaluates a constant expression (a default, a tfvars value) of `file` whose spans count
+/// from `base`, reporting what it met.
+pub(super) fn constant(expr: &Expression, file: FileId, base: usize, run: &Run) -> Value {
     let env = ConstantEnv(&run.budget);
-    let mut evaluator = Evaluator::new(&env).in_file(file);
+    let mut evaluator = Evaluator::new(&env).in_file(file, base);
     let value = evaluator.eval_lenient(expr);
-    run.report(file, std::mem::take(&mut evaluator.errors));
+    run.report(file, evaluator.take_errors());
     value
 }
 
@@ -225,7 +226,7 @@ pub(super) fn typed(value: Value, decl: &VariableDecl, name: &str, run: &Run) ->
             return value;
         }
     };
-    let mut default = |expr: &Expression| constant(expr, decl.file, run);
+    let mut default = |expr: &Expression| constant(expr, decl.file, decl.base, run);
     let mut converter = Converter {
         default: &mut default,
         problems: Vec::new(),
@@ -248,7 +249,9 @@ pub(super) fn evaluate_root_variables(
     for (name, decl) in &module.variables {
         let value = match given.remove(name) {
             Some(RootValue::Json(value)) => value,
-            Some(RootValue::Expression(located)) => constant(&located.node, located.file, run),
+            Some(RootValue::Expression(located)) => {
+                constant(&located.node, located.file, located.base, run)
+            }
             Some(RootValue::Text(text)) => {
                 // Terraform reads `-var` and TF_VAR_ values of primitive and untyped variables
                 // literally, and those of collection and structural types as HCL.
@@ -268,7 +271,7 @@ pub(super) fn evaluate_root_variables(
                 }
             }
             None => match &decl.default {
-                Some(default) => constant(default, decl.file, run),
+                Some(default) => constant(default, decl.file, decl.base, run),
                 None => {
                     run.note(
                         decl.file,

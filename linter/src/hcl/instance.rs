@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use hcl_edit::Span;
 use indexmap::IndexMap;
 
 use super::calls::Children;
@@ -136,10 +135,9 @@ impl<'p> Instance<'p> {
             let Some(located) = self.module.outputs.get(name) else {
                 continue;
             };
-            let mut evaluator = Evaluator::new(self).in_file(located.file);
+            let mut evaluator = Evaluator::new(self).in_file(located.file, located.base);
             let value = evaluator.eval_lenient(&located.node);
-            self.run
-                .report(located.file, std::mem::take(&mut evaluator.errors));
+            self.run.report(located.file, evaluator.take_errors());
             references.append(&mut evaluator.references);
             entries.insert(name.clone(), value);
         }
@@ -165,13 +163,12 @@ impl Env for Instance<'_> {
         }
         let located = self.module.locals.get(name)?;
         let key = format!("local.{name}");
-        if !self.begin(&key, located.file, located.node.span()) {
+        if !self.begin(&key, located.file, located.span()) {
             return Some(Value::Unknown);
         }
-        let mut evaluator = Evaluator::new(self).in_file(located.file);
+        let mut evaluator = Evaluator::new(self).in_file(located.file, located.base);
         let value = evaluator.eval_lenient(&located.node);
-        self.run
-            .report(located.file, std::mem::take(&mut evaluator.errors));
+        self.run.report(located.file, evaluator.take_errors());
         self.end(&key);
         let references = std::mem::take(&mut evaluator.references);
         self.locals
@@ -241,7 +238,8 @@ impl Env for Instance<'_> {
             .resources
             .iter()
             .find(|decl| decl.labels[0] == resource_type && decl.labels[1] == name)?;
-        let body = &decl.block.body;
+        let (block, _) = decl.block()?;
+        let body = &block.body;
         if body.get_attribute("count").is_some() || body.get_attribute("for_each").is_some() {
             return None;
         }

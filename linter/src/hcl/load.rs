@@ -1,52 +1,141 @@
-//! Reading and parsing the files of one module directory, keeping every byte span.
+//! The declarations of one module directory: variables, locals, outputs, resources, module
+//! calls and providers, each with the file it is in and the byte offset its spans count from.
 //!
-//! Files are read through [`read_source`], which holds them to the run's file-size limit (and
-//! reads a FIFO once, to its end). hcl-edit rejects an object constructor that writes one key
-//! twice, which Terraform accepts (the later value wins): [`parse_hcl`] rewrites such a key in
-//! place, with the same byte length so every span stays right, and parses again.
+//! A resource block keeps only its place in the file: it is parsed again when it is evaluated
+//! and dropped afterwards, so a module's syntax trees never all exist at once (they take some
+//! twenty times the text). The other declarations are small and stay parsed.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::structure::{Block, Structure};
 use hcl_edit::Span;
 use indexmap::IndexMap;
 
+use super::parse::parse_parts;
+pub use super::parse::{parse_hcl, read_source};
 use crate::settings::Limits;
 use crate::source::{FileId, SourceMap};
 use crate::InputError;
 
-/// An expression and the file it was written in (spans are offsets into that file).
+/// An expression, the file it was written in, and the offset in that file its spans count
+/// from (a large file is parsed in parts).
 #[derive(Debug, Clone)]
 pub struct Located<T> {
     pub file: FileId,
+    pub base: usize,
     pub node: T,
+}
+
+impl<T: Span> Located<T> {
+    /// The node's span in its file.
+    pub fn span(&self) -> Option<Range<usize>> {
+        shift(self.node.span(), self.base)
+    }
+}
+
+/// A span of a part parsed at `base`, as a span of the file.
+pub fn shift(span: Option<Range<usize>>, base: usize) -> Option<Range<usize>> {
+    span.map(|span| span.start + base..span.end + base)
 }
 
 /// A `variable` block.
 #[derive(Debug, Clone)]
 pub struct VariableDecl {
     pub file: FileId,
+    /// Where spans of `default` and `type_expr` count from.
+    pub base: usize,
     /// `variable "NAME"`, for notes about the variable.
-    pub header: std::ops::Range<usize>,
+    pub header: Range<usize>,
     pub default: Option<Expression>,
     /// The `type` constraint as written.
     pub type_expr: Option<Expression>,
 }
 
-/// A `resource` (or `data`) block.
+/// A `resource`, `module` or `provider` block.
 #[derive(Debug, Clone)]
 pub struct BlockDecl {
     pub file: FileId,
     pub labels: Vec<String>,
     /// From the block's first byte to its opening brace: where a finding about a missing
     /// attribute points.
-    pub header: std::ops::Range<usize>,
-    pub block: Block,
-    /// From a `.tf.json` file: spans inside `block` do not point into the file.
+    pub header: Range<usize>,
+    body: DeclBody,
+    /// From a `.tf.json` file: spans inside the block do not point into the file.
     pub from_json: bool,
+}
+
+#[derive(Debug, Clone)]
+enum DeclBody {
+    Parsed {
+        base: usize,
+        block: Box<Block>,
+    },
+    /// The block's text in its file, parsed when needed.
+    InFile {
+        text: Arc<str>,
+        range: Range<usize>,
+    },
+}
+
+impl BlockDecl {
+    /// A declaration whose block is kept parsed (`base`: where its spans count from).
+    pub fn parsed(
+        file: FileId,
+        labels: Vec<String>,
+        header: Range<usize>,
+        base: usize,
+        block: Block,
+        from_json: bool,
+    ) -> BlockDecl {
+        BlockDecl {
+            file,
+            labels,
+            header,
+            body: DeclBody::Parsed {
+                base,
+                block: Box::new(block),
+            },
+            from_json,
+        }
+    }
+
+    /// The block and the offset its spans count from, parsed again if it was not kept (it
+    /// parsed when the file was read, so it parses now).
+    pub fn block(&self) -> Option<(std::borrow::Cow<'_, Block>, usize)> {
+        match &self.body {
+            DeclBody::Parsed { base, block } => {
+                Some((std::borrow::Cow::Borrowed(block.as_ref()), *base))
+            }
+            DeclBody::InFile { text, range } => {
+                let (body, _) = parse_hcl(text.get(range.clone())?, Path::new("")).ok()?;
+                let block = body.into_blocks().next()?;
+                Some((std::borrow::Cow::Owned(block), range.start))
+            }
+        }
+    }
+
+    /// Where the block's text is, for a block read from a `.tf` file.
+    pub fn text(&self) -> Option<crate::model::BlockText> {
+        match &self.body {
+            DeclBody::InFile { text, range } => Some(crate::model::BlockText {
+                text: text.clone(),
+                range: range.clone(),
+            }),
+            DeclBody::Parsed { .. } => None,
+        }
+    }
+
+    /// The block of a declaration that is kept parsed (module calls and providers).
+    pub fn kept(&self) -> Option<(&Block, usize)> {
+        match &self.body {
+            DeclBody::Parsed { base, block } => Some((block.as_ref(), *base)),
+            DeclBody::InFile { .. } => None,
+        }
+    }
 }
 
 /// One parsed module directory.
@@ -71,7 +160,8 @@ impl ModuleSource {
     pub fn local_calls(&self) -> impl Iterator<Item = (&BlockDecl, Option<PathBuf>)> + '_ {
         self.module_calls.iter().filter_map(|call| {
             let source = call
-                .block
+                .kept()?
+                .0
                 .body
                 .get_attribute("source")
                 .and_then(|attr| attr.value.as_str())?;
@@ -89,160 +179,6 @@ pub fn is_local_source(source: &str) -> bool {
 /// resolves them when Terraform runs in the root module; `None` when there is none.
 pub fn resolve_dir(path: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(path).ok().filter(|dir| dir.is_dir())
-}
-
-/// Reads a configuration file whole, refusing one larger than the file-size limit (FIFOs and
-/// other streams are read once, to their end).
-pub fn read_source(path: &Path, limits: &Limits) -> Result<String, InputError> {
-    let file = std::fs::File::open(path).map_err(|error| InputError::io(path, &error))?;
-    let mut bytes = Vec::new();
-    file.take(limits.file_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|error| InputError::io(path, &error))?;
-    if bytes.len() as u64 > limits.file_bytes {
-        return Err(InputError {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: limits.exceeded("file-bytes", "this file is larger"),
-        });
-    }
-    String::from_utf8(bytes).map_err(|error| {
-        let valid = error.utf8_error().valid_up_to();
-        let before = &error.as_bytes()[..valid];
-        let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
-        let column = valid
-            - before
-                .iter()
-                .rposition(|byte| *byte == b'\n')
-                .map_or(0, |at| at + 1)
-            + 1;
-        InputError {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: "this file is not valid UTF-8, which Terraform requires: save it as UTF-8"
-                .to_owned(),
-        }
-    })
-}
-
-/// How many duplicate object keys one file may have rewritten: each costs a parse.
-const MAX_DUPLICATE_KEYS: usize = 256;
-
-/// Parses HCL as Terraform reads it: a key written twice in an object constructor is accepted
-/// (the later value wins); an attribute written twice in a block is an error.
-pub fn parse_hcl(text: &str, path: &Path) -> Result<(Body, String), InputError> {
-    let mut text = text.to_owned();
-    for _ in 0..=MAX_DUPLICATE_KEYS {
-        match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => return Ok((body, text)),
-            Err(error) if error.message().contains("redefined object key") => {
-                match distinguish_key(&text, error.location().offset()) {
-                    Some(rewritten) => text = rewritten,
-                    None => return Err(InputError::from_parse(path, &error)),
-                }
-            }
-            Err(error) if error.message().contains("redefined attribute") => {
-                let offset = error.location().offset();
-                let name = key_end(text.as_bytes(), offset)
-                    .and_then(|end| text.get(offset..end))
-                    .unwrap_or("this attribute");
-                return Err(InputError {
-                    path: path.to_path_buf(),
-                    line: error.location().line(),
-                    column: error.location().column(),
-                    message: format!(
-                        "`{name}` is set twice in one block, which Terraform rejects too (\"Attribute redefined\"): keep one"
-                    ),
-                });
-            }
-            Err(error) => return Err(InputError::from_parse(path, &error)),
-        }
-    }
-    Err(InputError {
-        path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        message: format!("more than {MAX_DUPLICATE_KEYS} object keys are written twice in this file: remove the duplicates"),
-    })
-}
-
-/// Rewrites the object key at `offset` into another spelling of the same key, two bytes
-/// longer, taking the two bytes from the blanks around it: `Owner` becomes `"Owner"`, and a
-/// quoted or parenthesised key gets parentheses. hcl-edit then sees a different key, the
-/// evaluator the same one; spans elsewhere do not move. `None` when there are no blanks to take.
-fn distinguish_key(text: &str, offset: usize) -> Option<String> {
-    let bytes = text.as_bytes();
-    let end = key_end(bytes, offset)?;
-    let before = bytes[..offset]
-        .iter()
-        .rev()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .count();
-    let after = bytes[end..]
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .count();
-    let from_before = before.min(2);
-    let from_after = 2 - from_before;
-    if from_after > after {
-        return None;
-    }
-    let key = &text[offset..end];
-    let spelled = if bytes[offset].is_ascii_alphabetic() || bytes[offset] == b'_' {
-        format!("\"{key}\"")
-    } else {
-        format!("({key})")
-    };
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..offset - from_before]);
-    out.push_str(&spelled);
-    out.push_str(&text[end + from_after..]);
-    (out.len() == text.len()).then_some(out)
-}
-
-/// The end of the object key starting at `start`: an identifier, a quoted string or a
-/// parenthesised expression.
-fn key_end(bytes: &[u8], start: usize) -> Option<usize> {
-    match bytes.get(start)? {
-        b'"' => {
-            let mut at = start + 1;
-            while at < bytes.len() {
-                match bytes[at] {
-                    b'\\' => at += 2,
-                    b'"' => return Some(at + 1),
-                    b'\n' => return None,
-                    _ => at += 1,
-                }
-            }
-            None
-        }
-        b'(' => {
-            let mut depth = 0usize;
-            for (index, byte) in bytes.iter().enumerate().skip(start) {
-                match byte {
-                    b'(' => depth += 1,
-                    b')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(index + 1);
-                        }
-                    }
-                    b'\n' => return None,
-                    _ => {}
-                }
-            }
-            None
-        }
-        _ => {
-            let length = bytes[start..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-                .count();
-            (length > 0).then_some(start + length)
-        }
-    }
 }
 
 /// Reads and parses every `.tf` and `.tf.json` file of one directory (`dir` as resolved on
@@ -317,15 +253,37 @@ pub fn add_hcl_file(
     text: &str,
     sources: &mut SourceMap,
 ) -> Result<FileId, InputError> {
-    let (body, parsed) = parse_hcl(text, &path)?;
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // Diagnostics quote the file as written; the rewritten text has the same spans.
-    let file = sources.add(path, text);
+    // Diagnostics quote the file as written; the rewritten text has the same spans. The file
+    // is recorded before it parses, so its declarations can point into it.
+    let file = sources.add(path.clone(), text);
+    let whole: Arc<str> = sources
+        .get(file)
+        .map_or_else(|| Arc::from(text), |source| source.text.clone());
+    let mut declared = ModuleSource::default();
+    let parsed = parse_parts(text, &path, |part| {
+        collect(&mut declared, file, part, &whole)
+    })?;
+    if !parsed {
+        declared = ModuleSource::default();
+        let (body, rewritten) = parse_hcl(text, &path)?;
+        let part = super::parse::Part {
+            base: 0,
+            body,
+            text: rewritten,
+        };
+        collect(&mut declared, file, part, &whole);
+    }
     module.files.push((name, file));
-    collect(module, file, body, &parsed);
+    module.variables.extend(declared.variables);
+    module.locals.extend(declared.locals);
+    module.outputs.extend(declared.outputs);
+    module.resources.extend(declared.resources);
+    module.module_calls.extend(declared.module_calls);
+    module.providers.extend(declared.providers);
     Ok(file)
 }
 
@@ -358,6 +316,7 @@ pub fn parse_tfvars(
                 attribute.key.as_str().to_owned(),
                 Located {
                     file,
+                    base: 0,
                     node: attribute.value,
                 },
             ));
@@ -374,8 +333,8 @@ fn label_strings(block: &Block) -> Vec<String> {
         .collect()
 }
 
-/// The span from a block's first byte to its opening brace.
-pub fn header_span(block: &Block, text: &str) -> std::ops::Range<usize> {
+/// The span from a block's first byte to its opening brace (`text` is what was parsed).
+pub fn header_span(block: &Block, text: &str) -> Range<usize> {
     let span = block.span().unwrap_or(0..0);
     let end = text
         .get(span.start..span.end)
@@ -386,8 +345,15 @@ pub fn header_span(block: &Block, text: &str) -> std::ops::Range<usize> {
     span.start..span.start + header.trim_end().len()
 }
 
-fn collect(module: &mut ModuleSource, file: FileId, body: Body, text: &str) {
-    for structure in body.into_iter() {
+/// The declarations of one parsed part of file `file`, whose whole text is `whole`.
+fn collect(module: &mut ModuleSource, file: FileId, part: super::parse::Part, whole: &Arc<str>) {
+    let base = part.base;
+    let text = part.text.as_str();
+    let header = |block: &Block| {
+        let span = header_span(block, text);
+        span.start + base..span.end + base
+    };
+    for structure in part.body.into_iter() {
         let Structure::Block(block) = structure else {
             continue;
         };
@@ -402,7 +368,8 @@ fn collect(module: &mut ModuleSource, file: FileId, body: Body, text: &str) {
                     name.clone(),
                     VariableDecl {
                         file,
-                        header: header_span(&block, text),
+                        base,
+                        header: header(&block),
                         default,
                         type_expr,
                     },
@@ -414,6 +381,7 @@ fn collect(module: &mut ModuleSource, file: FileId, body: Body, text: &str) {
                         attribute.key.as_str().to_owned(),
                         Located {
                             file,
+                            base,
                             node: attribute.value,
                         },
                     );
@@ -426,6 +394,7 @@ fn collect(module: &mut ModuleSource, file: FileId, body: Body, text: &str) {
                         name.clone(),
                         Located {
                             file,
+                            base,
                             node: value.value.clone(),
                         },
                     );
@@ -436,12 +405,20 @@ fn collect(module: &mut ModuleSource, file: FileId, body: Body, text: &str) {
                 if labels.len() != expected {
                     continue;
                 }
-                let decl = BlockDecl {
-                    file,
-                    header: header_span(&block, text),
-                    labels,
-                    block,
-                    from_json: false,
+                let header = header(&block);
+                let decl = match (kind, block.span()) {
+                    // Resources are parsed again when evaluated (see the module docs).
+                    ("resource", Some(span)) => BlockDecl {
+                        file,
+                        labels,
+                        header,
+                        body: DeclBody::InFile {
+                            text: whole.clone(),
+                            range: span.start + base..span.end + base,
+                        },
+                        from_json: false,
+                    },
+                    _ => BlockDecl::parsed(file, labels, header, base, block, false),
                 };
                 match kind {
                     "resource" => module.resources.push(decl),
@@ -479,6 +456,7 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
                 name.clone(),
                 VariableDecl {
                     file,
+                    base: 0,
                     header: key_span(text, name, 0),
                     default: decl.get("default").map(expression),
                     type_expr,
@@ -492,6 +470,7 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
                 name.clone(),
                 Located {
                     file,
+                    base: 0,
                     node: expression(value),
                 },
             );
@@ -504,6 +483,7 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
                     name.clone(),
                     Located {
                         file,
+                        base: 0,
                         node: expression(value),
                     },
                 );
@@ -517,13 +497,14 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
                 let Some(built) = block("resource", &[resource_type, name], first(body)) else {
                     continue;
                 };
-                module.resources.push(BlockDecl {
+                module.resources.push(BlockDecl::parsed(
                     file,
-                    labels: vec![resource_type.clone(), name.clone()],
-                    header: key_span(text, name, type_at),
-                    block: built,
-                    from_json: true,
-                });
+                    vec![resource_type.clone(), name.clone()],
+                    key_span(text, name, type_at),
+                    0,
+                    built,
+                    true,
+                ));
             }
         }
     }
@@ -537,13 +518,14 @@ fn collect_json(module: &mut ModuleSource, file: FileId, json: &serde_json::Valu
                     let Some(built) = block(kind, &[name], body) else {
                         continue;
                     };
-                    list.push(BlockDecl {
+                    list.push(BlockDecl::parsed(
                         file,
-                        labels: vec![name.clone()],
-                        header: key_span(text, name, 0),
-                        block: built,
-                        from_json: true,
-                    });
+                        vec![name.clone()],
+                        key_span(text, name, 0),
+                        0,
+                        built,
+                        true,
+                    ));
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! resource instances as `terraform plan` would.
 //!
 //! - [`project`]: the modules on disk and the root modules among them;
-//! - [`load`]: reading and parsing one module directory;
+//! - [`parse`] and [`load`]: reading and parsing files, and one module directory's declarations;
 //! - [`inputs`] and [`types`]: root variable values and type conversion;
 //! - [`instance`], [`calls`], [`expansion`], [`body`], [`providers`]: module instances, module
 //!   calls, `count`/`for_each`, resource bodies and provider configurations;
@@ -19,8 +19,10 @@ pub mod inputs;
 mod instance;
 pub mod json;
 pub mod load;
+pub mod parse;
 pub mod project;
 mod providers;
+pub mod spans;
 pub mod terragrunt;
 pub mod tree;
 pub mod types;

@@ -22,8 +22,11 @@ impl Instance<'_> {
     /// Evaluates this module's own `provider` blocks (legacy in child modules, usual in roots).
     pub(super) fn configure_providers(&self) {
         for decl in &self.module.providers {
-            let body = &decl.block.body;
-            let mut evaluator = Evaluator::new(self).in_file(decl.file);
+            let Some((block, base)) = decl.kept() else {
+                continue;
+            };
+            let body = &block.body;
+            let mut evaluator = Evaluator::new(self).in_file(decl.file, base);
             let alias = body
                 .get_attribute("alias")
                 .and_then(|attribute| evaluator.eval(&attribute.value).ok())
@@ -43,8 +46,7 @@ impl Instance<'_> {
                 },
                 None => Value::Null,
             };
-            self.run
-                .report(decl.file, std::mem::take(&mut evaluator.errors));
+            self.run.report(decl.file, evaluator.take_errors());
             self.providers.borrow_mut().insert(
                 key,
                 ProviderConfig {

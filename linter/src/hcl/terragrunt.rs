@@ -310,7 +310,7 @@ impl<'a> ConfigEnv<'a> {
     }
 
     fn evaluate(&self, expr: &Expression, _sources: &SourceMap) -> Value {
-        let mut evaluator = Evaluator::new(self).in_file(self.config.file);
+        let mut evaluator = Evaluator::new(self).in_file(self.config.file, 0);
         evaluator.eval_lenient(expr)
     }
 }
@@ -333,7 +333,7 @@ impl Env for ConfigEnv<'_> {
             return Some(Value::Unknown);
         }
         self.in_progress.borrow_mut().push(name.to_owned());
-        let mut evaluator = Evaluator::new(self).in_file(self.config.file);
+        let mut evaluator = Evaluator::new(self).in_file(self.config.file, 0);
         let value = evaluator.eval_lenient(expr);
         self.in_progress.borrow_mut().pop();
         self.values

@@ -141,6 +141,9 @@ pub struct Evaluator<'e> {
     catching: usize,
     /// The file the expressions are written in, for what the environment reports.
     file: Option<FileId>,
+    /// Where in that file the spans of the expressions count from (a large file is parsed in
+    /// parts).
+    base: usize,
 }
 
 impl<'e> Evaluator<'e> {
@@ -153,13 +156,31 @@ impl<'e> Evaluator<'e> {
             errors: Vec::new(),
             catching: 0,
             file: None,
+            base: 0,
         }
     }
 
-    /// Says which file the expressions evaluated come from.
-    pub fn in_file(mut self, file: FileId) -> Self {
+    /// Says which file the expressions evaluated come from, and where in it their spans
+    /// count from.
+    pub fn in_file(mut self, file: FileId, base: usize) -> Self {
         self.file = Some(file);
+        self.base = base;
         self
+    }
+
+    /// The errors met so far, with spans in the file.
+    pub fn take_errors(&mut self) -> Vec<EvalError> {
+        let base = self.base;
+        let mut errors = std::mem::take(&mut self.errors);
+        for error in &mut errors {
+            error.span = error.span.take().map(|s| s.start + base..s.end + base);
+        }
+        errors
+    }
+
+    /// The span of `expr` in the file.
+    fn span_in_file(&self, expr: &Expression) -> Option<std::ops::Range<usize>> {
+        expr.span().map(|s| s.start + self.base..s.end + self.base)
     }
 
     pub fn bind(&mut self, name: &str, value: Value) {

@@ -2,7 +2,6 @@
 //! `each.value`, indexing and splats.
 
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
-use hcl_edit::Span;
 
 use super::{EvalError, Evaluator};
 use crate::value::Value;
@@ -62,7 +61,8 @@ impl Evaluator<'_> {
                         (self.copied(expr, value)?, 1)
                     }
                     None => {
-                        self.env.undeclared(name, key, self.file, expr.span());
+                        self.env
+                            .undeclared(name, key, self.file, self.span_in_file(expr));
                         (Value::Unknown, operators.len())
                     }
                 }
