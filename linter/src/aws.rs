@@ -84,9 +84,9 @@ pub fn tags_from_blocks(values: &Value, block: &str) -> Value {
         }
     }
     if partial {
-        Value::Partial(tags)
+        Value::Partial(tags.into())
     } else {
-        Value::Map(tags)
+        Value::Map(tags.into())
     }
 }
 

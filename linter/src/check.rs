@@ -283,7 +283,7 @@ fn overlay_unknown(after: &serde_json::Value, marks: Option<&serde_json::Value>)
                         out.insert(key.clone(), Value::Unknown);
                     }
                 }
-                Value::Map(out)
+                Value::Map(out.into())
             }
             serde_json::Value::Null => Value::Unknown,
             other => Value::from_json(other),

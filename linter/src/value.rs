@@ -24,12 +24,70 @@ pub enum Value {
     /// Lists, tuples and sets (sets are kept sorted and free of duplicates when built by `toset`).
     List(Vec<Value>),
     /// Maps and objects, in declaration order: exactly these keys.
-    Map(IndexMap<String, Value>),
+    Map(Entries),
     /// A map or object that certainly has these keys (whose values may be unknown) and may have
     /// others that cannot be known before apply.
-    Partial(IndexMap<String, Value>),
+    Partial(Entries),
     /// A value that cannot be known before apply.
     Unknown,
+}
+
+/// The entries of a map or object, boxed: most values are strings and numbers, and keeping
+/// the map out of line makes every value a third of the size (a model is mostly values).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Entries(Box<IndexMap<String, Value>>);
+
+impl std::ops::Deref for Entries {
+    type Target = IndexMap<String, Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Entries {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<IndexMap<String, Value>> for Entries {
+    fn from(entries: IndexMap<String, Value>) -> Entries {
+        Entries(Box::new(entries))
+    }
+}
+
+impl From<Entries> for IndexMap<String, Value> {
+    fn from(entries: Entries) -> IndexMap<String, Value> {
+        *entries.0
+    }
+}
+
+impl FromIterator<(String, Value)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(items: I) -> Entries {
+        Entries(Box::new(items.into_iter().collect()))
+    }
+}
+
+impl IntoIterator for Entries {
+    type Item = (String, Value);
+    type IntoIter = indexmap::map::IntoIter<String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Entries {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = indexmap::map::Iter<'a, String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Extend<(String, Value)> for Entries {
+    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, items: I) {
+        self.0.extend(items);
+    }
 }
 
 impl Value {
@@ -207,9 +265,9 @@ impl Value {
             }
         }
         Ok(if partial {
-            Value::Partial(out)
+            Value::Partial(out.into())
         } else {
-            Value::Map(out)
+            Value::Map(out.into())
         })
     }
 
@@ -246,9 +304,9 @@ impl Value {
                     })
                     .collect();
                 if closed {
-                    Value::Map(entries)
+                    Value::Map(entries.into())
                 } else {
-                    Value::Partial(entries)
+                    Value::Partial(entries.into())
                 }
             }
             _ => Value::Unknown,
@@ -404,7 +462,7 @@ impl<'a> Fact<&'a Value> {
 mod tests {
     use super::*;
 
-    fn map(entries: &[(&str, Value)]) -> IndexMap<String, Value> {
+    fn map(entries: &[(&str, Value)]) -> Entries {
         entries
             .iter()
             .map(|(key, value)| ((*key).to_owned(), value.clone()))
@@ -477,6 +535,12 @@ mod tests {
             a.unify(c),
             Value::Partial(map(&[("dr-tier", Value::String("1".into()))]))
         );
+    }
+
+    #[test]
+    fn values_stay_small() {
+        // Most of a model is values: a map in line would make every one of them 80 bytes.
+        assert!(std::mem::size_of::<Value>() <= 32);
     }
 
     #[test]

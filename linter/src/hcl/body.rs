@@ -162,7 +162,7 @@ impl Instance<'_> {
                 }
             }
         }
-        Value::Map(entries)
+        Value::Map(entries.into())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -218,7 +218,7 @@ impl Instance<'_> {
             let mut item = IndexMap::new();
             item.insert("key".to_owned(), key);
             item.insert("value".to_owned(), value);
-            evaluator.bind(&iterator, Value::Map(item));
+            evaluator.bind(&iterator, Value::Map(item.into()));
             let value = self.eval_body(
                 evaluator,
                 &content.body,

@@ -41,14 +41,14 @@ pub(super) fn bind(
         Some(Binding::Count(index)) => {
             let mut count = IndexMap::new();
             count.insert("index".to_owned(), Value::Number(*index as f64));
-            evaluator.bind("count", Value::Map(count));
+            evaluator.bind("count", Value::Map(count.into()));
             1
         }
         Some(Binding::Each(key, value)) => {
             let mut each = IndexMap::new();
             each.insert("key".to_owned(), key.clone());
             each.insert("value".to_owned(), value.clone());
-            evaluator.bind("each", Value::Map(each));
+            evaluator.bind("each", Value::Map(each.into()));
             1
         }
         None if unknown => {

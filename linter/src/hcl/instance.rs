@@ -119,8 +119,10 @@ impl<'p> Instance<'p> {
             return value.clone();
         }
         let Some(file) = self.module.outputs.values().next().map(|o| o.file) else {
-            let _ = self.outputs.set((Value::Map(IndexMap::new()), Vec::new()));
-            return Value::Map(IndexMap::new());
+            let _ = self
+                .outputs
+                .set((Value::Map(IndexMap::new().into()), Vec::new()));
+            return Value::Map(IndexMap::new().into());
         };
         // An output that (through the caller) depends on this module's own outputs is a cycle
         // Terraform rejects; here it is unknown rather than a re-entrant initialisation.
@@ -142,7 +144,7 @@ impl<'p> Instance<'p> {
             entries.insert(name.clone(), value);
         }
         self.end("outputs");
-        let value = Value::Map(entries);
+        let value = Value::Map(entries.into());
         let _ = self.outputs.set((value.clone(), references));
         value
     }

@@ -117,7 +117,7 @@ pub fn read_unit(
     let mut configs: Vec<&Config> = includes.iter().collect();
     configs.push(&unit);
     let mut source: Option<(String, PathBuf)> = None;
-    let mut inputs = Value::Map(IndexMap::new());
+    let mut inputs = Value::Map(IndexMap::new().into());
     let mut generate: IndexMap<String, Generated> = IndexMap::new();
     for config in &configs {
         let env = ConfigEnv::new(&budget, config, dir, &includes_dir(&includes, dir), limits);

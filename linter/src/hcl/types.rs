@@ -202,10 +202,10 @@ impl Converter<'_> {
                     .collect(),
             ),
             (Type::Object(attributes), Value::Map(entries)) => {
-                self.object(attributes, entries, false, path)
+                self.object(attributes, entries.into(), false, path)
             }
             (Type::Object(attributes), Value::Partial(entries)) => {
-                self.object(attributes, entries, true, path)
+                self.object(attributes, entries.into(), true, path)
             }
             (_, value) => {
                 let wanted = match ty {
@@ -270,7 +270,7 @@ impl Converter<'_> {
             };
             out.insert(attribute.name.clone(), value);
         }
-        Value::Map(out)
+        Value::Map(out.into())
     }
 
     fn mismatch(&mut self, value: Value, wanted: &str, path: &str) -> Value {

@@ -77,8 +77,8 @@ impl Evaluator<'_> {
         }
         Ok(match (for_expr.key_expr.is_some(), partial) {
             (false, _) => Value::List(list),
-            (true, false) => Value::Map(map),
-            (true, true) => Value::Partial(map),
+            (true, false) => Value::Map(map.into()),
+            (true, true) => Value::Partial(map.into()),
         })
     }
 

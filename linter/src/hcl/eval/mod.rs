@@ -343,9 +343,9 @@ impl<'e> Evaluator<'e> {
             entries.insert(key, value);
         }
         Ok(if partial {
-            Value::Partial(entries)
+            Value::Partial(entries.into())
         } else {
-            Value::Map(entries)
+            Value::Map(entries.into())
         })
     }
 

@@ -307,7 +307,7 @@ pub fn zipmap(call: Call<'_>) -> Outcome {
             }
         }
     }
-    Ok(Value::Map(out))
+    Ok(Value::Map(out.into()))
 }
 
 pub fn one(call: Call<'_>) -> Outcome {

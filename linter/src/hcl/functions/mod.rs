@@ -237,8 +237,11 @@ mod tests {
     fn merge_of_known_and_unknown_knows_the_known_keys() {
         let mut known = indexmap::IndexMap::new();
         known.insert("dr-tier".to_owned(), s("1"));
-        let merged = run("merge", vec![Value::Unknown, Value::Map(known.clone())]);
-        assert_eq!(merged, Ok(Value::Partial(known)));
+        let merged = run(
+            "merge",
+            vec![Value::Unknown, Value::Map(known.clone().into())],
+        );
+        assert_eq!(merged, Ok(Value::Partial(known.into())));
     }
 
     #[test]
