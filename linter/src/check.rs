@@ -104,11 +104,18 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
     }
     if !trees.is_empty() {
         let tree = load_tree(&trees, settings, &mut sources, &mut errors);
-        model.resources.extend(tree.resources);
+        if model.resources.is_empty() {
+            model.resources = tree.resources;
+        } else {
+            model.resources.extend(tree.resources);
+        }
         model.notes.extend(tree.notes);
         model.unresolved_modules.extend(tree.unresolved_modules);
     }
+    // Growth leaves up to half of these unused; a large run keeps them to the end.
+    model.resources.shrink_to_fit();
     let (mut findings, tiers) = crate::rules::run(&model);
+    findings.shrink_to_fit();
     let (suppressed, notes) = crate::suppress::apply(&mut findings, &sources);
     model.notes.extend(notes);
     CheckRun {

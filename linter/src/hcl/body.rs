@@ -162,6 +162,8 @@ impl Instance<'_> {
                 }
             }
         }
+        // A model holds one of these per block of every instance: no room to spare.
+        entries.shrink_to_fit();
         Value::Map(entries.into())
     }
 

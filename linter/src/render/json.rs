@@ -27,7 +27,7 @@ use crate::check::CheckRun;
 #[derive(Serialize)]
 pub struct Report<'a> {
     version: u32,
-    findings: Vec<FindingRecord<'a>>,
+    findings: Findings<'a>,
     summary: SummaryRecord,
     notes: Vec<NoteRecord<'a>>,
     input_errors: Vec<InputErrorRecord<'a>>,
@@ -78,11 +78,14 @@ struct InputErrorRecord<'a> {
     message: &'a str,
 }
 
-pub fn render(run: &CheckRun) -> Report<'_> {
-    let findings = run
-        .findings
-        .iter()
-        .map(|finding| {
+/// The findings, serialised one at a time as they are written out (a large run has hundreds
+/// of thousands).
+struct Findings<'a>(&'a CheckRun);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let run = self.0;
+        serializer.collect_seq(run.findings.iter().map(|finding| {
             let position = finding
                 .span
                 .as_ref()
@@ -102,8 +105,12 @@ pub fn render(run: &CheckRun) -> Report<'_> {
                 help: &finding.help,
                 tier: finding.tier,
             }
-        })
-        .collect();
+        }))
+    }
+}
+
+pub fn render(run: &CheckRun) -> Report<'_> {
+    let findings = Findings(run);
     let notes = run
         .model
         .notes

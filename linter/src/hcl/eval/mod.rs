@@ -342,6 +342,7 @@ impl<'e> Evaluator<'e> {
             let value = self.part(value.expr())?;
             entries.insert(key, value);
         }
+        entries.shrink_to_fit();
         Ok(if partial {
             Value::Partial(entries.into())
         } else {
