@@ -118,9 +118,9 @@ mod tests {
                 "dr_tier.again"
             ]
         );
-        assert!(found[0]
-            .message
-            .contains("RTO 30m / RPO 5m and RTO 4h / RPO 1h"));
+        assert!(found
+            .iter()
+            .any(|f| f.message.contains("RTO 30m / RPO 5m and RTO 4h / RPO 1h")));
     }
 
     #[test]
