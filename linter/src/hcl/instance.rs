@@ -45,16 +45,6 @@ pub(super) struct Instance<'p> {
 }
 
 impl<'p> Instance<'p> {
-    pub fn root(
-        project: &'p Project,
-        run: &'p Run,
-        module: &'p ModuleSource,
-        root: &'p Root,
-        vars: HashMap<String, Value>,
-    ) -> Instance<'p> {
-        Instance::new(project, run, module, root, vars)
-    }
-
     pub fn new(
         project: &'p Project,
         run: &'p Run,

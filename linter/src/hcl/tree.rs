@@ -183,7 +183,7 @@ pub fn load_tree(
             errors,
         );
         let vars = inputs::evaluate_root_variables(module, values, &run);
-        let instance = Instance::root(&project, &run, module, root, vars);
+        let instance = Instance::new(&project, &run, module, root, vars);
         instance.configure_providers();
         instance.collect(&mut model.resources);
     }

@@ -5,7 +5,7 @@
 
 use hcl_edit::expr::{Expression, ObjectKey};
 
-use crate::value::Value;
+use crate::value::{Entries, Value};
 
 /// A type constraint as written in a `variable` block.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,24 +183,12 @@ impl Converter<'_> {
                         .collect(),
                 )
             }
-            (Type::Map(element), Value::Map(entries)) => Value::Map(
-                entries
-                    .into_iter()
-                    .map(|(key, value)| {
-                        let value = self.convert(value, element, &format!("{path}[{key:?}]"));
-                        (key, value)
-                    })
-                    .collect(),
-            ),
-            (Type::Map(element), Value::Partial(entries)) => Value::Partial(
-                entries
-                    .into_iter()
-                    .map(|(key, value)| {
-                        let value = self.convert(value, element, &format!("{path}[{key:?}]"));
-                        (key, value)
-                    })
-                    .collect(),
-            ),
+            (Type::Map(element), Value::Map(entries)) => {
+                Value::Map(self.values(entries, element, path))
+            }
+            (Type::Map(element), Value::Partial(entries)) => {
+                Value::Partial(self.values(entries, element, path))
+            }
             (Type::Object(attributes), Value::Map(entries)) => {
                 self.object(attributes, entries.into(), false, path)
             }
@@ -219,6 +207,17 @@ impl Converter<'_> {
                 self.mismatch(value, wanted, path)
             }
         }
+    }
+
+    /// The values of a map, each converted to `element`.
+    fn values(&mut self, entries: Entries, element: &Type, path: &str) -> Entries {
+        entries
+            .into_iter()
+            .map(|(key, value)| {
+                let value = self.convert(value, element, &format!("{path}[{key:?}]"));
+                (key, value)
+            })
+            .collect()
     }
 
     fn each(&mut self, items: Vec<Value>, element: &Type, path: &str) -> Vec<Value> {
