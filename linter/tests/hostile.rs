@@ -229,3 +229,54 @@ fn a_two_hundred_megabyte_file_is_refused_with_the_file_size_limit() {
     let run = drlint(dir.path(), &[]);
     assert_limit(&run, "main.tf:1:", "file-bytes");
 }
+
+#[test]
+fn a_var_file_on_a_fifo_is_read_once_for_every_root() {
+    let dir = tree(&[
+        (
+            "prod/main.tf",
+            "variable \"tier\" {}\n\nresource \"aws_db_instance\" \"d\" {\n  tags = { \"dr-tier\" = var.tier, \"rto-hours\" = \"4\" }\n}\n".to_owned(),
+        ),
+        (
+            "staging/main.tf",
+            "variable \"tier\" {}\n\nresource \"aws_db_instance\" \"d\" {\n  tags = { \"dr-tier\" = var.tier, \"rto-hours\" = \"4\" }\n}\n".to_owned(),
+        ),
+    ]);
+    let fifo = dir.path().join("values.tfvars");
+    let name = std::ffi::CString::new(fifo.display().to_string()).expect("a path");
+    // SAFETY: a NUL-terminated path and a plain mode.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "tier = \"3\"\n"))
+    };
+    let run = drlint(
+        dir.path(),
+        &["--var-file", fifo.to_str().expect("a UTF-8 path")],
+    );
+    writer.join().expect("the writer").expect("written");
+    assert_eq!(
+        run.report["input_errors"],
+        serde_json::json!([]),
+        "{}",
+        run.stderr
+    );
+    // Both roots got tier 3 from the one read: Multi-AZ is recommended there, a warning.
+    let tiers: Vec<&Value> = run.report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| &f["tier"])
+        .collect();
+    assert!(
+        !tiers.is_empty() && tiers.iter().all(|tier| **tier == 3),
+        "{tiers:?}"
+    );
+    let roots: std::collections::BTreeSet<&str> = run.report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["root"].as_str())
+        .collect();
+    assert_eq!(roots.len(), 2, "{roots:?}");
+}
