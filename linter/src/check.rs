@@ -5,10 +5,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexMap;
+
 use crate::finding::Finding;
 use crate::hcl::{load_tree, VariableInputs};
 use crate::model::{config_key, Model, Origin, Resource};
-use crate::plan::{PathStep, PlanDocument, PlanValue, PlannedResource};
+use crate::plan::{
+    Json, PathStep, PlanDocument, PlanValue, PlannedResource, ResourceSource, UnknownMarks,
+};
 use crate::source::{FileId, SourceMap};
 use crate::tiers::TierCatalog;
 use crate::value::Value;
@@ -20,12 +24,26 @@ pub struct CheckRun {
     pub model: Model,
     pub tiers: TierCatalog,
     pub findings: Vec<Finding>,
-    /// The plans read, kept for reports that quote them (and so that freeing a large plan is
-    /// the caller's choice, not a cost in the middle of the run).
-    pub plans: Vec<PlanDocument>,
+    /// What the plans read were (their resources are in [`model`](Self::model)). The documents
+    /// themselves are freed once converted: a large plan would otherwise be held twice.
+    pub plans: Vec<PlanRead>,
     /// Findings silenced by `drlint-ignore` comments with a reason.
     pub suppressed: usize,
     pub errors: Vec<InputError>,
+}
+
+/// A plan file a run read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRead {
+    pub path: PathBuf,
+    /// As written, e.g. `"1.2"`; empty when the document leaves it out.
+    pub format_version: String,
+    pub terraform_version: Option<String>,
+    pub source: ResourceSource,
+    /// Managed resources that exist after apply.
+    pub resources: usize,
+    /// Terraform stopped planning on an error: the plan may be incomplete.
+    pub errored: bool,
 }
 
 pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
@@ -35,9 +53,27 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
     let mut trees = Vec::new();
     let mut plans = Vec::new();
     for path in paths {
-        if path.is_dir() {
+        // Whatever exists and is not a directory is read as a plan, regular file or not: a
+        // FIFO, or `<(terraform show -json tfplan)` (a /dev/fd pipe) is read once, to its end.
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                errors.push(InputError {
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: "no such file or directory: pass a directory of .tf files or a plan from `terraform show -json`".to_owned(),
+                });
+                continue;
+            }
+            Err(error) => {
+                errors.push(InputError::io(path, &error));
+                continue;
+            }
+        };
+        if metadata.is_dir() {
             trees.push(path.clone());
-        } else if path.is_file()
+        } else if metadata.is_file()
             && path
                 .file_name()
                 .and_then(|name| name.to_str())
@@ -52,17 +88,8 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
                     path.parent().map_or_else(|| ".".to_owned(), |p| p.display().to_string())
                 ),
             });
-        } else if path.is_file() {
-            if let Some(plan) = load_plan_file(path, &mut sources, &mut model, &mut errors) {
-                plans.push(plan);
-            }
-        } else {
-            errors.push(InputError {
-                path: path.clone(),
-                line: 1,
-                column: 1,
-                message: "no such file or directory: pass a directory of .tf files or a plan from `terraform show -json`".to_owned(),
-            });
+        } else if let Some(plan) = load_plan_file(path, &mut sources, &mut model, &mut errors) {
+            plans.push(plan);
         }
     }
     if !trees.is_empty() {
@@ -91,7 +118,7 @@ fn load_plan_file(
     sources: &mut SourceMap,
     model: &mut Model,
     errors: &mut Vec<InputError>,
-) -> Option<PlanDocument> {
+) -> Option<PlanRead> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -99,9 +126,13 @@ fn load_plan_file(
             return None;
         }
     };
-    let document = match PlanDocument::parse(&bytes) {
+    let parsed = PlanDocument::parse(&bytes);
+    // The document holds what it needs; the text can go before the model is built.
+    drop(bytes);
+    let document = match parsed {
         Ok(document) => document,
         Err(error) => {
+            let error = error.for_file(&path.display().to_string());
             let position = error.position();
             errors.push(InputError {
                 path: path.to_path_buf(),
@@ -114,12 +145,20 @@ fn load_plan_file(
     };
     // Plans are quoted by address, not by source text: keep the file's name only.
     let file = sources.add(path.to_path_buf(), "");
+    model.resources.reserve(document.resources.len());
     for planned in &document.resources {
         model
             .resources
             .push(from_plan(path, &document, planned, file));
     }
-    Some(document)
+    Some(PlanRead {
+        path: path.to_path_buf(),
+        format_version: document.format_version.clone(),
+        terraform_version: document.terraform_version.clone(),
+        source: document.source,
+        resources: document.resources.len(),
+        errored: document.errored,
+    })
 }
 
 /// A planned resource as the rules see it: `after` with every unknown mark turned into
@@ -136,7 +175,7 @@ pub fn from_plan(
         if let (Some(config), Value::Map(entries)) = (planned.configuration(), &mut values) {
             for key in config.expressions.keys() {
                 if !entries.contains_key(key) && planned.attribute(key) == PlanValue::Unknown {
-                    entries.insert(key.clone(), Value::Unknown);
+                    entries.insert(key.to_owned(), Value::Unknown);
                 }
             }
         }
@@ -166,9 +205,8 @@ pub fn from_plan(
     let scope = path.display().to_string();
     let mut references: HashMap<String, Vec<String>> = HashMap::new();
     if let Some(config) = planned.configuration() {
-        for (key, expression) in &config.expressions {
-            let mut found = Vec::new();
-            collect_references(expression, &mut found);
+        for (key, expression) in config.expressions.iter() {
+            let found = collect_references(expression);
             let targets: Vec<String> = found
                 .iter()
                 .filter_map(|reference| {
@@ -184,7 +222,7 @@ pub fn from_plan(
                 })
                 .collect();
             if !targets.is_empty() {
-                references.insert(key.clone(), targets);
+                references.insert(key.to_owned(), targets);
             }
         }
     }
@@ -233,62 +271,171 @@ const PROVIDER_DEFAULTED: &[&str] = &[
     "multi_region",
 ];
 
-fn overlay_unknown(after: &serde_json::Value, marks: Option<&serde_json::Value>) -> Value {
-    match marks {
-        Some(serde_json::Value::Bool(true)) => Value::Unknown,
-        Some(serde_json::Value::Object(marked)) => match after {
-            serde_json::Value::Object(entries) => {
-                let mut out: indexmap::IndexMap<String, Value> = entries
-                    .iter()
-                    .map(|(key, value)| (key.clone(), overlay_unknown(value, marked.get(key))))
-                    .collect();
-                for (key, mark) in marked {
-                    if mark == &serde_json::Value::Bool(true) {
-                        out.insert(key.clone(), Value::Unknown);
+/// `after` as a [`Value`], with every part `after_unknown` marks turned into
+/// [`Value::Unknown`]: a marked attribute missing from `after` is added, and a marked
+/// collection that `after` leaves null is unknown as a whole.
+///
+/// Iterative, so that a value nested [`MAX_NESTING`](crate::plan::MAX_NESTING) levels deep
+/// converts on any thread's stack.
+fn overlay_unknown(after: &Json, marks: Option<&UnknownMarks>) -> Value {
+    let mut open: Vec<Building<'_>> = Vec::new();
+    let mut finished = match Building::start(after, marks) {
+        Ok(value) => return value,
+        Err(building) => {
+            open.push(building);
+            None
+        }
+    };
+    loop {
+        let Some(top) = open.last_mut() else {
+            return finished.unwrap_or(Value::Null);
+        };
+        if let Some(value) = finished.take() {
+            top.accept(value);
+        }
+        match top.next_child() {
+            Some((child, child_marks)) => match Building::start(child, child_marks) {
+                Ok(value) => finished = Some(value),
+                Err(building) => open.push(building),
+            },
+            None => {
+                finished = open.pop().map(Building::finish);
+                if open.is_empty() {
+                    return finished.unwrap_or(Value::Null);
+                }
+            }
+        }
+    }
+}
+
+/// A map or list of [`overlay_unknown`] whose children are being converted.
+enum Building<'a> {
+    Map {
+        object: &'a crate::plan::Object,
+        marks: Option<&'a UnknownMarks>,
+        next: usize,
+        key: String,
+        out: IndexMap<String, Value>,
+    },
+    List {
+        items: &'a [Json],
+        marks: Option<&'a UnknownMarks>,
+        out: Vec<Value>,
+    },
+}
+
+impl<'a> Building<'a> {
+    /// The converted value when it has no children to convert, else the container to fill.
+    fn start(after: &'a Json, marks: Option<&'a UnknownMarks>) -> Result<Value, Building<'a>> {
+        let marks = match marks {
+            Some(UnknownMarks::Unknown) => return Ok(Value::Unknown),
+            Some(marks @ (UnknownMarks::Object(_) | UnknownMarks::Array(_))) => Some(marks),
+            _ => None,
+        };
+        let marks_object = marks.filter(|marks| matches!(marks, UnknownMarks::Object(_)));
+        let marks_array = marks.filter(|marks| matches!(marks, UnknownMarks::Array(_)));
+        Err(match after {
+            // Marks for parts of a value the plan leaves null: the whole value is unknown.
+            Json::Null if marks.is_some() => return Ok(Value::Unknown),
+            Json::Null => return Ok(Value::Null),
+            Json::Bool(flag) => return Ok(Value::Bool(*flag)),
+            Json::Number(number) => return Ok(Value::Number(*number)),
+            Json::String(text) => return Ok(Value::String(text.as_str().to_owned())),
+            Json::Object(object) => {
+                let added = marks_object.map_or(0, |marks| {
+                    marks
+                        .entries()
+                        .filter(|(_, mark)| mark.is_unknown())
+                        .count()
+                });
+                Building::Map {
+                    object,
+                    marks: marks_object,
+                    next: 0,
+                    key: String::new(),
+                    out: IndexMap::with_capacity(object.len() + added),
+                }
+            }
+            Json::Array(items) => Building::List {
+                items,
+                marks: marks_array,
+                out: Vec::with_capacity(items.len()),
+            },
+        })
+    }
+
+    fn next_child(&mut self) -> Option<(&'a Json, Option<&'a UnknownMarks>)> {
+        match self {
+            Building::Map {
+                object,
+                marks,
+                next,
+                key,
+                ..
+            } => {
+                let (name, value) = object.get_index(*next)?;
+                *next += 1;
+                name.clone_into(key);
+                Some((value, marks.and_then(|marks| marks.get(name))))
+            }
+            Building::List { items, marks, out } => {
+                let index = out.len();
+                let item = items.get(index)?;
+                Some((item, marks.and_then(|marks| marks.index(index))))
+            }
+        }
+    }
+
+    fn accept(&mut self, value: Value) {
+        match self {
+            Building::Map { key, out, .. } => {
+                out.insert(std::mem::take(key), value);
+            }
+            Building::List { out, .. } => out.push(value),
+        }
+    }
+
+    fn finish(self) -> Value {
+        match self {
+            Building::Map { marks, mut out, .. } => {
+                for (key, mark) in marks.into_iter().flat_map(UnknownMarks::entries) {
+                    if mark.is_unknown() {
+                        out.insert(key.to_owned(), Value::Unknown);
                     }
                 }
                 Value::Map(out)
             }
-            serde_json::Value::Null => Value::Unknown,
-            other => Value::from_json(other),
-        },
-        Some(serde_json::Value::Array(marked)) => match after {
-            serde_json::Value::Array(items) => Value::List(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, item)| overlay_unknown(item, marked.get(index)))
-                    .collect(),
-            ),
-            serde_json::Value::Null => Value::Unknown,
-            other => Value::from_json(other),
-        },
-        _ => Value::from_json(after),
+            Building::List { out, .. } => Value::List(out),
+        }
     }
 }
 
-/// Every `references` list in a configuration expression tree.
-fn collect_references(expression: &serde_json::Value, out: &mut Vec<String>) {
-    match expression {
-        serde_json::Value::Object(entries) => {
-            if let Some(serde_json::Value::Array(references)) = entries.get("references") {
-                out.extend(
-                    references
+/// Every `references` list in a configuration expression tree, in document order.
+fn collect_references(expression: &Json) -> Vec<String> {
+    let mut found = Vec::new();
+    // Depth first without recursion: children are pushed last first.
+    let mut pending = vec![expression];
+    while let Some(node) = pending.pop() {
+        match node {
+            Json::Object(entries) => {
+                if let Some(Json::Array(references)) = entries.get("references") {
+                    found.extend(
+                        references
+                            .iter()
+                            .filter_map(|r| r.as_str().map(str::to_owned)),
+                    );
+                }
+                pending.extend(
+                    entries
                         .iter()
-                        .filter_map(|r| r.as_str().map(str::to_owned)),
+                        .rev()
+                        .filter(|(key, _)| *key != "references")
+                        .map(|(_, value)| value),
                 );
             }
-            for (key, value) in entries {
-                if key != "references" {
-                    collect_references(value, out);
-                }
-            }
+            Json::Array(items) => pending.extend(items.iter().rev()),
+            _ => {}
         }
-        serde_json::Value::Array(items) => {
-            for item in items {
-                collect_references(item, out);
-            }
-        }
-        _ => {}
     }
+    found
 }
