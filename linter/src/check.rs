@@ -2,7 +2,7 @@
 //! decide tiers, run the rules. Bad inputs are collected, never fatal, so one broken file does
 //! not hide the findings of the others.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -52,6 +52,9 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
     let mut model = Model::default();
     let mut trees = Vec::new();
     let mut plans = Vec::new();
+    // A plan named twice is read once: its resources would be doubled, and a pipe read a
+    // second time waits forever for a writer that has gone.
+    let mut plans_read = HashSet::new();
     for path in paths {
         // Whatever exists and is not a directory is read as a plan, regular file or not: a
         // FIFO, or `<(terraform show -json tfplan)` (a /dev/fd pipe) is read once, to its end.
@@ -88,6 +91,8 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
                     path.parent().map_or_else(|| ".".to_owned(), |p| p.display().to_string())
                 ),
             });
+        } else if !plans_read.insert(file_identity(path, &metadata)) {
+            continue;
         } else if let Some(plan) = load_plan_file(path, &mut sources, &mut model, &mut errors) {
             plans.push(plan);
         }
@@ -111,6 +116,19 @@ pub fn check(paths: &[PathBuf], inputs: &VariableInputs) -> CheckRun {
         suppressed,
         errors,
     }
+}
+
+/// What makes two paths one file: device and inode on Unix (where `/dev/fd/N` leads to the
+/// pipe itself), elsewhere the absolute path.
+#[cfg(unix)]
+fn file_identity(_path: &Path, metadata: &std::fs::Metadata) -> impl std::hash::Hash + Eq {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.dev(), metadata.ino())
+}
+
+#[cfg(not(unix))]
+fn file_identity(path: &Path, _metadata: &std::fs::Metadata) -> impl std::hash::Hash + Eq {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn load_plan_file(
