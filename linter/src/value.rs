@@ -106,7 +106,14 @@ impl Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(flag) => Value::Bool(*flag),
-            serde_json::Value::Number(number) => Value::Number(number.as_f64().unwrap_or(0.0)),
+            // `as_f64` refuses what overflows f64 (`1e400`); its text still reads as the
+            // nearest f64, infinity.
+            serde_json::Value::Number(number) => Value::Number(
+                number
+                    .as_f64()
+                    .or_else(|| number.to_string().parse().ok())
+                    .unwrap_or(0.0),
+            ),
             serde_json::Value::String(text) => Value::String(text.clone()),
             serde_json::Value::Array(items) => {
                 Value::List(items.iter().map(Value::from_json).collect())
@@ -300,6 +307,21 @@ mod tests {
         );
         assert_eq!(Tri::NotSet.or_default(false), Some(false));
         assert_eq!(Tri::Unknown.or_default(false), None);
+    }
+
+    #[test]
+    fn json_numbers_beyond_f64_are_infinite() {
+        let json: serde_json::Value =
+            serde_json::from_str("[1e400, -1e400, 0.1, 18446744073709551616]").unwrap_or_default();
+        assert_eq!(
+            Value::from_json(&json),
+            Value::List(vec![
+                Value::Number(f64::INFINITY),
+                Value::Number(f64::NEG_INFINITY),
+                Value::Number(0.1),
+                Value::Number(18446744073709551616.0),
+            ])
+        );
     }
 
     #[test]
