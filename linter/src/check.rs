@@ -11,7 +11,8 @@ use crate::finding::Finding;
 use crate::hcl::{load_tree, VariableInputs};
 use crate::model::{config_key, Model, Origin, Resource};
 use crate::plan::{
-    Json, PathStep, PlanDocument, PlanValue, PlannedResource, ResourceSource, UnknownMarks,
+    configured_below, Configured, Json, PathStep, PlanDocument, PlanValue, PlannedResource,
+    ResourceSource, UnknownMarks,
 };
 use crate::source::{FileId, SourceMap};
 use crate::tiers::TierCatalog;
@@ -191,8 +192,13 @@ pub fn from_plan(
     if planned.after_unknown().is_none() {
         // Without unknown marks, a configured attribute missing from `after` is unknown.
         if let (Some(config), Value::Map(entries)) = (planned.configuration(), &mut values) {
-            for key in config.expressions.keys() {
-                if !entries.contains_key(key) && planned.attribute(key) == PlanValue::Unknown {
+            for (key, expression) in config.expressions.iter() {
+                // `planned.attribute(key) == PlanValue::Unknown` for a key `after` lacks,
+                // decided from the expression at hand: asking by name would search both
+                // objects for every key, quadratic on a hostile plan.
+                if !entries.contains_key(key)
+                    && configured_below(expression, &[]) == Configured::Expression
+                {
                     entries.insert(key.to_owned(), Value::Unknown);
                 }
             }
@@ -298,8 +304,8 @@ const PROVIDER_DEFAULTED: &[&str] = &[
 fn overlay_unknown(after: &Json, marks: Option<&UnknownMarks>) -> Value {
     let mut open: Vec<Building<'_>> = Vec::new();
     let mut finished = match Building::start(after, marks) {
-        Ok(value) => return value,
-        Err(building) => {
+        Start::Done(value) => return value,
+        Start::Open(building) => {
             open.push(building);
             None
         }
@@ -313,8 +319,8 @@ fn overlay_unknown(after: &Json, marks: Option<&UnknownMarks>) -> Value {
         }
         match top.next_child() {
             Some((child, child_marks)) => match Building::start(child, child_marks) {
-                Ok(value) => finished = Some(value),
-                Err(building) => open.push(building),
+                Start::Done(value) => finished = Some(value),
+                Start::Open(building) => open.push(building),
             },
             None => {
                 finished = open.pop().map(Building::finish);
@@ -326,11 +332,22 @@ fn overlay_unknown(after: &Json, marks: Option<&UnknownMarks>) -> Value {
     }
 }
 
+/// A converted value, or a container whose children are still to convert.
+enum Start<'a> {
+    Done(Value),
+    Open(Building<'a>),
+}
+
+/// Objects of marks up to this many entries are scanned for a key, larger ones indexed.
+const MARKS_SCANNED: usize = 16;
+
 /// A map or list of [`overlay_unknown`] whose children are being converted.
 enum Building<'a> {
     Map {
         object: &'a crate::plan::Object,
         marks: Option<&'a UnknownMarks>,
+        /// The marks by key when there are many: a scan per attribute would be quadratic.
+        marks_by_key: Option<HashMap<&'a str, &'a UnknownMarks>>,
         next: usize,
         key: String,
         out: IndexMap<String, Value>,
@@ -344,21 +361,21 @@ enum Building<'a> {
 
 impl<'a> Building<'a> {
     /// The converted value when it has no children to convert, else the container to fill.
-    fn start(after: &'a Json, marks: Option<&'a UnknownMarks>) -> Result<Value, Building<'a>> {
+    fn start(after: &'a Json, marks: Option<&'a UnknownMarks>) -> Start<'a> {
         let marks = match marks {
-            Some(UnknownMarks::Unknown) => return Ok(Value::Unknown),
+            Some(UnknownMarks::Unknown) => return Start::Done(Value::Unknown),
             Some(marks @ (UnknownMarks::Object(_) | UnknownMarks::Array(_))) => Some(marks),
             _ => None,
         };
         let marks_object = marks.filter(|marks| matches!(marks, UnknownMarks::Object(_)));
         let marks_array = marks.filter(|marks| matches!(marks, UnknownMarks::Array(_)));
-        Err(match after {
+        Start::Open(match after {
             // Marks for parts of a value the plan leaves null: the whole value is unknown.
-            Json::Null if marks.is_some() => return Ok(Value::Unknown),
-            Json::Null => return Ok(Value::Null),
-            Json::Bool(flag) => return Ok(Value::Bool(*flag)),
-            Json::Number(number) => return Ok(Value::Number(*number)),
-            Json::String(text) => return Ok(Value::String(text.as_str().to_owned())),
+            Json::Null if marks.is_some() => return Start::Done(Value::Unknown),
+            Json::Null => return Start::Done(Value::Null),
+            Json::Bool(flag) => return Start::Done(Value::Bool(*flag)),
+            Json::Number(number) => return Start::Done(Value::Number(*number)),
+            Json::String(text) => return Start::Done(Value::String(text.as_str().to_owned())),
             Json::Object(object) => {
                 let added = marks_object.map_or(0, |marks| {
                     marks
@@ -366,9 +383,13 @@ impl<'a> Building<'a> {
                         .filter(|(_, mark)| mark.is_unknown())
                         .count()
                 });
+                let marks_by_key = marks_object
+                    .filter(|marks| marks.entries().nth(MARKS_SCANNED).is_some())
+                    .map(|marks| marks.entries().collect());
                 Building::Map {
                     object,
                     marks: marks_object,
+                    marks_by_key,
                     next: 0,
                     key: String::new(),
                     out: IndexMap::with_capacity(object.len() + added),
@@ -387,6 +408,7 @@ impl<'a> Building<'a> {
             Building::Map {
                 object,
                 marks,
+                marks_by_key,
                 next,
                 key,
                 ..
@@ -394,7 +416,11 @@ impl<'a> Building<'a> {
                 let (name, value) = object.get_index(*next)?;
                 *next += 1;
                 name.clone_into(key);
-                Some((value, marks.and_then(|marks| marks.get(name))))
+                let child_marks = match marks_by_key {
+                    Some(by_key) => by_key.get(name).copied(),
+                    None => marks.and_then(|marks| marks.get(name)),
+                };
+                Some((value, child_marks))
             }
             Building::List { items, marks, out } => {
                 let index = out.len();

@@ -443,3 +443,65 @@ fn a_large_plan_needs_at_most_ten_times_its_size() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
     assert_eq!(report["summary"]["resources"], resources);
 }
+
+/// `count` comma-separated JSON members made by `member`.
+fn members(count: usize, member: impl Fn(usize) -> String) -> String {
+    (0..count).map(member).collect::<Vec<_>>().join(",")
+}
+
+#[test]
+fn wide_objects_and_many_providers_take_linear_time() {
+    // Each of these took time quadratic in the width at some point (a resource's attributes
+    // against its unknown marks or its configuration, every resource against every provider
+    // configuration); at this width that is minutes, so a regression shows as a test that
+    // runs far past its usual second.
+    let width = 50_000;
+    let after = members(width, |i| format!(r#""a{i}": 1"#));
+    let marks = members(width, |i| format!(r#""m{i}": true"#));
+    let expressions = members(width, |i| format!(r#""e{i}": {{"references": ["var.x"]}}"#));
+    let providers = members(width, |i| format!(r#""p{i}": {{"name": "aws"}}"#));
+    let changes = members(width, |i| {
+        format!(
+            r#"{{"address": "aws_s3_bucket.b[{i}]", "mode": "managed", "type": "aws_s3_bucket",
+                "name": "b", "index": {i}, "change": {{"actions": ["create"], "after": {{"x": 1}}}}}}"#
+        )
+    });
+    let wide = format!(
+        r#"{{"address": "aws_s3_bucket.wide", "mode": "managed", "type": "aws_s3_bucket",
+            "name": "wide", "change": {{"actions": ["create"], "after": {{{after}}},
+            "after_unknown": {{{marks}}}}}}}"#
+    );
+    let unmarked = format!(
+        r#"{{"address": "aws_s3_bucket.open", "mode": "managed", "type": "aws_s3_bucket",
+            "name": "open", "change": {{"actions": ["create"], "after": {{{after}}}}}}}"#
+    );
+    let configuration = |name: &str, expressions: &str| {
+        format!(
+            r#"{{"address": "aws_s3_bucket.{name}", "mode": "managed", "type": "aws_s3_bucket",
+                "name": "{name}", "provider_config_key": "absent", "expressions": {{{expressions}}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"format_version": "1.2", "resource_changes": [{wide}, {unmarked}, {changes}],
+            "configuration": {{"provider_config": {{{providers}}},
+              "root_module": {{"resources": [{}, {}]}}}}}}"#,
+        configuration("open", &expressions),
+        configuration("b", "")
+    );
+    let dir = temp_dir();
+    let file = dir.path().join("wide.json");
+    write(&file, &text);
+    let run = check(std::slice::from_ref(&file), &VariableInputs::default());
+    assert_eq!(run.errors, []);
+    assert_eq!(run.model.resources.len(), width + 2);
+    let open = run
+        .model
+        .resources
+        .iter()
+        .find(|resource| resource.address == "aws_s3_bucket.open");
+    // Without marks, an attribute the configuration computes is unknown.
+    assert_eq!(
+        open.map(|resource| resource.get(&["e7"])),
+        Some(Lookup::Unknown)
+    );
+}

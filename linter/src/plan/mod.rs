@@ -79,6 +79,8 @@ mod resource;
 mod sniff;
 mod value;
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 pub use address::InstanceKey;
@@ -87,6 +89,7 @@ pub use json::{Json, Object};
 pub use marks::UnknownMarks;
 pub use nesting::{stack_size_for, MAX_NESTING};
 pub use resource::{ConfiguredResource, PlannedResource, ProviderConfig};
+pub(crate) use value::{configured_below, Configured};
 pub use value::{PathStep, PlanValue};
 
 use error::{position_at, position_from_serde, serde_detail};
@@ -105,6 +108,8 @@ pub struct PlanDocument {
     pub variables: Object,
     /// Provider configurations (`configuration.provider_config`), `default_tags` included.
     pub provider_configs: Vec<ProviderConfig>,
+    /// The position of each key of `provider_configs`, for [`PlanDocument::provider_config`].
+    provider_index: HashMap<String, usize>,
     /// Terraform stopped planning on an error (format 1.2+): the plan may be incomplete.
     pub errored: bool,
 }
@@ -187,9 +192,19 @@ impl PlanDocument {
 
     /// The provider configuration with this key (see [`PlannedResource::provider_config_key`]).
     pub fn provider_config(&self, key: &str) -> Option<&ProviderConfig> {
-        self.provider_configs
-            .iter()
-            .find(|config| config.key == key)
+        // Every resource asks for its provider's configuration: a scan per question would be
+        // quadratic on a plan with many of both. The index is the parser's; a list changed in
+        // length since then is searched instead.
+        if self.provider_index.len() != self.provider_configs.len() {
+            return self
+                .provider_configs
+                .iter()
+                .find(|config| config.key == key);
+        }
+        self.provider_index
+            .get(key)
+            .and_then(|&at| self.provider_configs.get(at))
+            .filter(|config| config.key == key)
     }
 }
 
@@ -213,6 +228,11 @@ fn read(text: &[u8]) -> Result<PlanDocument, PlanError> {
     let configuration = document.configuration.unwrap_or_default();
     let configured = load::index_configuration(configuration.root_module);
     let provider_configs = load::provider_configs(configuration.provider_config);
+    let provider_index = provider_configs
+        .iter()
+        .enumerate()
+        .map(|(at, config)| (config.key.clone(), at))
+        .collect();
 
     let (source, mut resources) = if let Some(changes) = document.resource_changes {
         (ResourceSource::ResourceChanges, changes.0)
@@ -234,6 +254,7 @@ fn read(text: &[u8]) -> Result<PlanDocument, PlanError> {
         resources,
         variables: load::variable_values(document.variables),
         provider_configs,
+        provider_index,
         errored: document.errored.unwrap_or(false),
     })
 }

@@ -129,9 +129,16 @@ pub(crate) fn configured<'a>(expressions: &'a Object, path: &[PathStep<'_>]) -> 
     let Some((PathStep::Key(first), rest)) = path.split_first() else {
         return Configured::No;
     };
-    let Some(mut node) = expressions.get(first) else {
-        return Configured::No;
-    };
+    match expressions.get(first) {
+        Some(node) => configured_below(node, rest),
+        None => Configured::No,
+    }
+}
+
+/// [`configured`] from the expression `node` of an attribute or block, for the `rest` of the
+/// path below it.
+pub(crate) fn configured_below<'a>(node: &'a Json, rest: &[PathStep<'_>]) -> Configured<'a> {
+    let mut node = node;
     let mut rest = rest;
     loop {
         if let Json::Object(map) = node {
