@@ -2,13 +2,18 @@
 //! decide tiers, run the rules. Bad inputs are collected, never fatal, so one broken file does
 //! not hide the findings of the others.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
 
 use crate::finding::Finding;
 use crate::hcl::load_tree;
 use crate::model::{config_key, Model, Origin, Resource};
-use crate::plan::{PathStep, PlanDocument, PlanValue, PlannedResource};
+use crate::plan::{
+    configured_below, Configured, Json, PathStep, PlanDocument, PlanValue, PlannedResource,
+    ResourceSource, UnknownMarks,
+};
 use crate::settings::Settings;
 use crate::source::{FileId, SourceMap};
 use crate::tiers::ScopedTiers;
@@ -22,12 +27,26 @@ pub struct CheckRun {
     /// The tiers of each configuration (root module or plan).
     pub tiers: ScopedTiers,
     pub findings: Vec<Finding>,
-    /// The plans read, kept for reports that quote them (and so that freeing a large plan is
-    /// the caller's choice, not a cost in the middle of the run).
-    pub plans: Vec<PlanDocument>,
+    /// What the plans read were (their resources are in [`model`](Self::model)). The documents
+    /// themselves are freed once converted: a large plan would otherwise be held twice.
+    pub plans: Vec<PlanRead>,
     /// Findings silenced by `drlint-ignore` comments with a reason.
     pub suppressed: usize,
     pub errors: Vec<InputError>,
+}
+
+/// A plan file a run read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRead {
+    pub path: PathBuf,
+    /// As written, e.g. `"1.2"`; empty when the document leaves it out.
+    pub format_version: String,
+    pub terraform_version: Option<String>,
+    pub source: ResourceSource,
+    /// Managed resources that exist after apply.
+    pub resources: usize,
+    /// Terraform stopped planning on an error: the plan may be incomplete.
+    pub errored: bool,
 }
 
 /// Runs the check on a thread whose stack fits the evaluation depth the settings allow, so
@@ -71,10 +90,31 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
     let mut model = Model::default();
     let mut trees = Vec::new();
     let mut plans = Vec::new();
+    // A plan named twice is read once: its resources would be doubled, and a pipe read a
+    // second time waits forever for a writer that has gone.
+    let mut plans_read = HashSet::new();
     for path in paths {
-        if path.is_dir() {
+        // Whatever exists and is not a directory is read as a plan, regular file or not: a
+        // FIFO, or `<(terraform show -json tfplan)` (a /dev/fd pipe) is read once, to its end.
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                errors.push(InputError {
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: "no such file or directory: pass a directory of .tf files or a plan from `terraform show -json`".to_owned(),
+                });
+                continue;
+            }
+            Err(error) => {
+                errors.push(InputError::io(path, &error));
+                continue;
+            }
+        };
+        if metadata.is_dir() {
             trees.push(path.clone());
-        } else if path.is_file()
+        } else if metadata.is_file()
             && path
                 .file_name()
                 .and_then(|name| name.to_str())
@@ -89,17 +129,10 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
                     path.parent().map_or_else(|| ".".to_owned(), |p| p.display().to_string())
                 ),
             });
-        } else if path.is_file() {
-            if let Some(plan) = load_plan_file(path, &mut sources, &mut model, &mut errors) {
-                plans.push(plan);
-            }
-        } else {
-            errors.push(InputError {
-                path: path.clone(),
-                line: 1,
-                column: 1,
-                message: "no such file or directory: pass a directory of .tf files or a plan from `terraform show -json`".to_owned(),
-            });
+        } else if !plans_read.insert(file_identity(path, &metadata)) {
+            continue;
+        } else if let Some(plan) = load_plan_file(path, &mut sources, &mut model, &mut errors) {
+            plans.push(plan);
         }
     }
     if !trees.is_empty() {
@@ -129,12 +162,25 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
     }
 }
 
+/// What makes two paths one file: device and inode on Unix (where `/dev/fd/N` leads to the
+/// pipe itself), elsewhere the absolute path.
+#[cfg(unix)]
+fn file_identity(_path: &Path, metadata: &std::fs::Metadata) -> impl std::hash::Hash + Eq {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.dev(), metadata.ino())
+}
+
+#[cfg(not(unix))]
+fn file_identity(path: &Path, _metadata: &std::fs::Metadata) -> impl std::hash::Hash + Eq {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn load_plan_file(
     path: &Path,
     sources: &mut SourceMap,
     model: &mut Model,
     errors: &mut Vec<InputError>,
-) -> Option<PlanDocument> {
+) -> Option<PlanRead> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -142,9 +188,13 @@ fn load_plan_file(
             return None;
         }
     };
-    let document = match PlanDocument::parse(&bytes) {
+    let parsed = PlanDocument::parse(&bytes);
+    // The document holds what it needs; the text can go before the model is built.
+    drop(bytes);
+    let document = match parsed {
         Ok(document) => document,
         Err(error) => {
+            let error = error.for_file(&path.display().to_string());
             let position = error.position();
             errors.push(InputError {
                 path: path.to_path_buf(),
@@ -157,12 +207,20 @@ fn load_plan_file(
     };
     // Plans are quoted by address, not by source text: keep the file's name only.
     let file = sources.add(path.to_path_buf(), "");
+    model.resources.reserve(document.resources.len());
     for planned in &document.resources {
         model
             .resources
             .push(from_plan(path, &document, planned, file));
     }
-    Some(document)
+    Some(PlanRead {
+        path: path.to_path_buf(),
+        format_version: document.format_version.clone(),
+        terraform_version: document.terraform_version.clone(),
+        source: document.source,
+        resources: document.resources.len(),
+        errored: document.errored,
+    })
 }
 
 /// A planned resource as the rules see it: `after` with every unknown mark turned into
@@ -177,9 +235,14 @@ pub fn from_plan(
     if planned.after_unknown().is_none() {
         // Without unknown marks, a configured attribute missing from `after` is unknown.
         if let (Some(config), Value::Map(entries)) = (planned.configuration(), &mut values) {
-            for key in config.expressions.keys() {
-                if !entries.contains_key(key) && planned.attribute(key) == PlanValue::Unknown {
-                    entries.insert(key.clone(), Value::Unknown);
+            for (key, expression) in config.expressions.iter() {
+                // `planned.attribute(key) == PlanValue::Unknown` for a key `after` lacks,
+                // decided from the expression at hand: asking by name would search both
+                // objects for every key, quadratic on a hostile plan.
+                if !entries.contains_key(key)
+                    && configured_below(expression, &[]) == Configured::Expression
+                {
+                    entries.insert(key.to_owned(), Value::Unknown);
                 }
             }
         }
@@ -209,9 +272,8 @@ pub fn from_plan(
     let scope = path.display().to_string();
     let mut references: HashMap<String, Vec<String>> = HashMap::new();
     if let Some(config) = planned.configuration() {
-        for (key, expression) in &config.expressions {
-            let mut found = Vec::new();
-            collect_references(expression, &mut found);
+        for (key, expression) in config.expressions.iter() {
+            let found = collect_references(expression);
             let targets: Vec<String> = found
                 .iter()
                 .filter_map(|reference| {
@@ -227,7 +289,7 @@ pub fn from_plan(
                 })
                 .collect();
             if !targets.is_empty() {
-                references.insert(key.clone(), targets);
+                references.insert(key.to_owned(), targets);
             }
         }
     }
@@ -276,62 +338,191 @@ const PROVIDER_DEFAULTED: &[&str] = &[
     "multi_region",
 ];
 
-fn overlay_unknown(after: &serde_json::Value, marks: Option<&serde_json::Value>) -> Value {
-    match marks {
-        Some(serde_json::Value::Bool(true)) => Value::Unknown,
-        Some(serde_json::Value::Object(marked)) => match after {
-            serde_json::Value::Object(entries) => {
-                let mut out: indexmap::IndexMap<String, Value> = entries
-                    .iter()
-                    .map(|(key, value)| (key.clone(), overlay_unknown(value, marked.get(key))))
-                    .collect();
-                for (key, mark) in marked {
-                    if mark == &serde_json::Value::Bool(true) {
-                        out.insert(key.clone(), Value::Unknown);
+/// `after` as a [`Value`], with every part `after_unknown` marks turned into
+/// [`Value::Unknown`]: a marked attribute missing from `after` is added, and a marked
+/// collection that `after` leaves null is unknown as a whole.
+///
+/// Iterative, so that a value nested [`MAX_NESTING`](crate::plan::MAX_NESTING) levels deep
+/// converts on any thread's stack.
+fn overlay_unknown(after: &Json, marks: Option<&UnknownMarks>) -> Value {
+    let mut open: Vec<Building<'_>> = Vec::new();
+    let mut finished = match Building::start(after, marks) {
+        Start::Done(value) => return value,
+        Start::Open(building) => {
+            open.push(building);
+            None
+        }
+    };
+    loop {
+        let Some(top) = open.last_mut() else {
+            return finished.unwrap_or(Value::Null);
+        };
+        if let Some(value) = finished.take() {
+            top.accept(value);
+        }
+        match top.next_child() {
+            Some((child, child_marks)) => match Building::start(child, child_marks) {
+                Start::Done(value) => finished = Some(value),
+                Start::Open(building) => open.push(building),
+            },
+            None => {
+                finished = open.pop().map(Building::finish);
+                if open.is_empty() {
+                    return finished.unwrap_or(Value::Null);
+                }
+            }
+        }
+    }
+}
+
+/// A converted value, or a container whose children are still to convert.
+enum Start<'a> {
+    Done(Value),
+    Open(Building<'a>),
+}
+
+/// Objects of marks up to this many entries are scanned for a key, larger ones indexed.
+const MARKS_SCANNED: usize = 16;
+
+/// A map or list of [`overlay_unknown`] whose children are being converted.
+enum Building<'a> {
+    Map {
+        object: &'a crate::plan::Object,
+        marks: Option<&'a UnknownMarks>,
+        /// The marks by key when there are many: a scan per attribute would be quadratic.
+        marks_by_key: Option<HashMap<&'a str, &'a UnknownMarks>>,
+        next: usize,
+        key: String,
+        out: IndexMap<String, Value>,
+    },
+    List {
+        items: &'a [Json],
+        marks: Option<&'a UnknownMarks>,
+        out: Vec<Value>,
+    },
+}
+
+impl<'a> Building<'a> {
+    /// The converted value when it has no children to convert, else the container to fill.
+    fn start(after: &'a Json, marks: Option<&'a UnknownMarks>) -> Start<'a> {
+        let marks = match marks {
+            Some(UnknownMarks::Unknown) => return Start::Done(Value::Unknown),
+            Some(marks @ (UnknownMarks::Object(_) | UnknownMarks::Array(_))) => Some(marks),
+            _ => None,
+        };
+        let marks_object = marks.filter(|marks| matches!(marks, UnknownMarks::Object(_)));
+        let marks_array = marks.filter(|marks| matches!(marks, UnknownMarks::Array(_)));
+        Start::Open(match after {
+            // Marks for parts of a value the plan leaves null: the whole value is unknown.
+            Json::Null if marks.is_some() => return Start::Done(Value::Unknown),
+            Json::Null => return Start::Done(Value::Null),
+            Json::Bool(flag) => return Start::Done(Value::Bool(*flag)),
+            Json::Number(number) => return Start::Done(Value::Number(*number)),
+            Json::String(text) => return Start::Done(Value::String(text.as_str().to_owned())),
+            Json::Object(object) => {
+                let added = marks_object.map_or(0, |marks| {
+                    marks
+                        .entries()
+                        .filter(|(_, mark)| mark.is_unknown())
+                        .count()
+                });
+                let marks_by_key = marks_object
+                    .filter(|marks| marks.entries().nth(MARKS_SCANNED).is_some())
+                    .map(|marks| marks.entries().collect());
+                Building::Map {
+                    object,
+                    marks: marks_object,
+                    marks_by_key,
+                    next: 0,
+                    key: String::new(),
+                    out: IndexMap::with_capacity(object.len() + added),
+                }
+            }
+            Json::Array(items) => Building::List {
+                items,
+                marks: marks_array,
+                out: Vec::with_capacity(items.len()),
+            },
+        })
+    }
+
+    fn next_child(&mut self) -> Option<(&'a Json, Option<&'a UnknownMarks>)> {
+        match self {
+            Building::Map {
+                object,
+                marks,
+                marks_by_key,
+                next,
+                key,
+                ..
+            } => {
+                let (name, value) = object.get_index(*next)?;
+                *next += 1;
+                name.clone_into(key);
+                let child_marks = match marks_by_key {
+                    Some(by_key) => by_key.get(name).copied(),
+                    None => marks.and_then(|marks| marks.get(name)),
+                };
+                Some((value, child_marks))
+            }
+            Building::List { items, marks, out } => {
+                let index = out.len();
+                let item = items.get(index)?;
+                Some((item, marks.and_then(|marks| marks.index(index))))
+            }
+        }
+    }
+
+    fn accept(&mut self, value: Value) {
+        match self {
+            Building::Map { key, out, .. } => {
+                out.insert(std::mem::take(key), value);
+            }
+            Building::List { out, .. } => out.push(value),
+        }
+    }
+
+    fn finish(self) -> Value {
+        match self {
+            Building::Map { marks, mut out, .. } => {
+                for (key, mark) in marks.into_iter().flat_map(UnknownMarks::entries) {
+                    if mark.is_unknown() {
+                        out.insert(key.to_owned(), Value::Unknown);
                     }
                 }
                 Value::Map(out.into())
             }
-            serde_json::Value::Null => Value::Unknown,
-            other => Value::from_json(other),
-        },
-        Some(serde_json::Value::Array(marked)) => match after {
-            serde_json::Value::Array(items) => Value::List(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, item)| overlay_unknown(item, marked.get(index)))
-                    .collect(),
-            ),
-            serde_json::Value::Null => Value::Unknown,
-            other => Value::from_json(other),
-        },
-        _ => Value::from_json(after),
+            Building::List { out, .. } => Value::List(out),
+        }
     }
 }
 
-/// Every `references` list in a configuration expression tree.
-fn collect_references(expression: &serde_json::Value, out: &mut Vec<String>) {
-    match expression {
-        serde_json::Value::Object(entries) => {
-            if let Some(serde_json::Value::Array(references)) = entries.get("references") {
-                out.extend(
-                    references
+/// Every `references` list in a configuration expression tree, in document order.
+fn collect_references(expression: &Json) -> Vec<String> {
+    let mut found = Vec::new();
+    // Depth first without recursion: children are pushed last first.
+    let mut pending = vec![expression];
+    while let Some(node) = pending.pop() {
+        match node {
+            Json::Object(entries) => {
+                if let Some(Json::Array(references)) = entries.get("references") {
+                    found.extend(
+                        references
+                            .iter()
+                            .filter_map(|r| r.as_str().map(str::to_owned)),
+                    );
+                }
+                pending.extend(
+                    entries
                         .iter()
-                        .filter_map(|r| r.as_str().map(str::to_owned)),
+                        .rev()
+                        .filter(|(key, _)| *key != "references")
+                        .map(|(_, value)| value),
                 );
             }
-            for (key, value) in entries {
-                if key != "references" {
-                    collect_references(value, out);
-                }
-            }
+            Json::Array(items) => pending.extend(items.iter().rev()),
+            _ => {}
         }
-        serde_json::Value::Array(items) => {
-            for item in items {
-                collect_references(item, out);
-            }
-        }
-        _ => {}
     }
+    found
 }

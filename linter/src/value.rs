@@ -544,6 +544,21 @@ mod tests {
     }
 
     #[test]
+    fn json_numbers_beyond_f64_are_infinite() {
+        let json: serde_json::Value =
+            serde_json::from_str("[1e400, -1e400, 0.1, 18446744073709551616]").unwrap_or_default();
+        assert_eq!(
+            Value::from_json(&json),
+            Value::List(vec![
+                Value::Number(f64::INFINITY),
+                Value::Number(f64::NEG_INFINITY),
+                Value::Number(0.1),
+                Value::Number(18446744073709551616.0),
+            ])
+        );
+    }
+
+    #[test]
     fn json_round_trip_stops_at_unknown() {
         let value = Value::List(vec![Value::Number(3.0), Value::String("a".into())]);
         assert_eq!(value.to_json(), Some(serde_json::json!([3, "a"])));

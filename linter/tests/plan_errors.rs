@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use drlint::plan::{PlanDocument, PlanError, PlanValue, Position};
+use drlint::plan::{Json, PlanDocument, PlanError, PlanValue, Position};
 use serde_json::{json, Value};
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -303,7 +303,7 @@ fn unknown_actions_from_later_terraform_are_kept() {
     // No `after_unknown` recorded and nothing in the configuration: plain values.
     assert_eq!(
         next.map(|r| r.attribute("bucket")),
-        Some(PlanValue::Known(&json!("next")))
+        Some(PlanValue::Known(&Json::from(json!("next"))))
     );
     assert_eq!(next.map(|r| r.attribute("arn")), Some(PlanValue::NotSet));
 }

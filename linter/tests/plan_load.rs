@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use drlint::plan::{
-    Action, InstanceKey, PathStep, PlanDocument, PlanValue, PlannedResource, ResourceSource,
+    Action, InstanceKey, Json, PathStep, PlanDocument, PlanValue, PlannedResource, ResourceSource,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -87,7 +87,7 @@ fn multi_az_false_unknown_and_from_state() {
     let configured_false = resource(&plan, "module.app.module.db.aws_db_instance.this[0]");
     assert_eq!(
         configured_false.attribute("multi_az"),
-        PlanValue::Known(&json!(false))
+        PlanValue::Known(&Json::from(json!(false)))
     );
 
     // Left out of the configuration on a new instance: the AWS provider computes it, so the
@@ -107,7 +107,7 @@ fn multi_az_false_unknown_and_from_state() {
     let unset_existing = resource(&plan, r#"aws_db_instance.orders["ledger"]"#);
     assert_eq!(
         unset_existing.attribute("multi_az"),
-        PlanValue::Known(&json!(false))
+        PlanValue::Known(&Json::from(json!(false)))
     );
     assert_eq!(unset_existing.actions, [Action::NoOp]);
 }
@@ -119,7 +119,7 @@ fn configured_as_null_differs_from_not_configured() {
     let reporting = resource(&plan, "aws_db_instance.reporting");
     assert_eq!(
         reporting.attribute("replicate_source_db"),
-        PlanValue::Known(&Value::Null)
+        PlanValue::Known(&Json::Null)
     );
     assert_eq!(reporting.attribute("replicate_source_db").known(), None);
     // Not written at all: the provider default applies.
@@ -129,10 +129,10 @@ fn configured_as_null_differs_from_not_configured() {
     // Written, null, but only known after apply for the second instance.
     let replica = resource(&plan, "module.app.module.db.aws_db_instance.this[1]");
     assert_eq!(replica.attribute("replicate_source_db"), PlanValue::Unknown);
-    assert_eq!(plan.variables.get("reporting_source"), Some(&Value::Null));
+    assert_eq!(plan.variables.get("reporting_source"), Some(&Json::Null));
     assert_eq!(
         plan.variables.get("environment"),
-        Some(&json!("production"))
+        Some(&Json::from(json!("production")))
     );
 }
 
@@ -159,7 +159,7 @@ fn nested_unknown_marks_inside_blocks() {
     // The replica list is known (one replica), with unknown parts inside.
     assert!(matches!(
         secret.attribute("replica"),
-        PlanValue::Known(Value::Array(replicas)) if replicas.len() == 1
+        PlanValue::Known(Json::Array(replicas)) if replicas.len() == 1
     ));
     assert!(secret.contains_unknown(&["replica".into()]));
     assert!(!secret.contains_unknown(&region));
@@ -192,9 +192,9 @@ fn tags_all_carries_default_tags() {
         .map(|config| config.default_tags());
     assert_eq!(
         aws,
-        Some(PlanValue::Known(
-            &json!({"dr-tier": "2", "rto-hours": "1", "team": "payments"})
-        ))
+        Some(PlanValue::Known(&Json::from(
+            json!({"dr-tier": "2", "rto-hours": "1", "team": "payments"})
+        )))
     );
     let dr_region = plan.provider_config("aws.dr");
     assert_eq!(
@@ -231,7 +231,7 @@ fn dr_resources_are_ordinary_resources() {
     assert_eq!(policy.attribute("mode").as_str(), Some("automatic"));
     assert_eq!(
         policy.value(&["tier".into(), "level".into()]),
-        PlanValue::Known(&json!(1))
+        PlanValue::Known(&Json::from(json!(1)))
     );
     assert_eq!(policy.attribute("runbook"), PlanValue::Unknown);
     let tier_reference = policy
@@ -239,7 +239,7 @@ fn dr_resources_are_ordinary_resources() {
         .and_then(|config| config.expressions.get("tier"));
     assert_eq!(
         tier_reference,
-        Some(&json!({"references": ["dr_tier.critical"]}))
+        Some(&Json::from(json!({"references": ["dr_tier.critical"]})))
     );
 }
 
@@ -260,14 +260,14 @@ fn format_0_1_terraform_0_12() {
     assert_eq!(main.actions, [Action::Update]);
     assert_eq!(
         main.attribute("backup_retention_period"),
-        PlanValue::Known(&json!(7))
+        PlanValue::Known(&Json::from(json!(7)))
     );
     // AWS provider 2.x has no `tags_all`: tags fall back to `tags`.
     assert_eq!(main.attribute("tags_all"), PlanValue::NotSet);
     assert_eq!(main.tag("rto-hours").as_str(), Some("0.25"));
     assert_eq!(
         main.tags(),
-        PlanValue::Known(&json!({"dr-tier": "1", "rto-hours": "0.25"}))
+        PlanValue::Known(&Json::from(json!({"dr-tier": "1", "rto-hours": "0.25"})))
     );
 
     let volume = resource(&plan, "module.storage.aws_ebs_volume.data[1]");
@@ -278,7 +278,10 @@ fn format_0_1_terraform_0_12() {
         volume.attribute("availability_zone").as_str(),
         Some("eu-west-1a")
     );
-    assert_eq!(plan.variables.get("region"), Some(&json!("eu-west-1")));
+    assert_eq!(
+        plan.variables.get("region"),
+        Some(&Json::from(json!("eu-west-1")))
+    );
 }
 
 #[test]
@@ -352,7 +355,7 @@ fn format_1_1_terraform_1_4() {
     assert!(lb.is_replaced());
     assert_eq!(
         lb.attribute("subnets"),
-        PlanValue::Known(&json!(["subnet-0a1", "subnet-0b2"]))
+        PlanValue::Known(&Json::from(json!(["subnet-0a1", "subnet-0b2"])))
     );
     assert!(!lb.contains_unknown(&["subnets".into()]));
     let drill = resource(&plan, "module.platform.dr_drill.database_failover");

@@ -305,11 +305,30 @@ impl Value {
     }
 }
 
+/// How deeply a decoded value may nest. Schemas nest a few levels, but a `dynamic` value
+/// carries its own type, which may be `dynamic` again without end: unbounded, decoding (and
+/// everything that walks the value afterwards) would recurse until the stack overflows.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
+fn too_deep(path: &str) -> DecodeError {
+    decode_error(
+        path,
+        format!(
+            "the value nests more than {MAX_VALUE_DEPTH} levels deep (dynamic values inside \
+             dynamic values?); Terraform's values nest a few levels, so check what produced it"
+        ),
+    )
+}
+
 // ---- msgpack ----------------------------------------------------------------------------------
 
 /// Reads a msgpack-encoded value of type `ty`.
 pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-    let mut reader = MsgpackReader { bytes, at: 0 };
+    let mut reader = MsgpackReader {
+        bytes,
+        at: 0,
+        depth: 0,
+    };
     let value = reader.value(ty, "value")?;
     if reader.at != bytes.len() {
         return Err(decode_error(
@@ -434,6 +453,8 @@ fn infer_type(value: &Value) -> Option<Type> {
 struct MsgpackReader<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// How many values enclose the one being read.
+    depth: usize,
 }
 
 /// One msgpack item header: what kind of item starts here, and its length or inline value.
@@ -531,6 +552,16 @@ impl<'a> MsgpackReader<'a> {
     }
 
     fn value(&mut self, ty: &Type, path: &str) -> Result<Value, DecodeError> {
+        self.depth += 1;
+        if self.depth > MAX_VALUE_DEPTH {
+            return Err(too_deep(path));
+        }
+        let value = self.value_at_depth(ty, path);
+        self.depth -= 1;
+        value
+    }
+
+    fn value_at_depth(&mut self, ty: &Type, path: &str) -> Result<Value, DecodeError> {
         let header = self.header(path)?;
         let expected = |what: &str| decode_error(path, format!("expected {ty}, found {what}"));
         match header {
@@ -671,7 +702,7 @@ pub fn decode_json(
     ty: &Type,
     objects: JsonObjects,
 ) -> Result<Value, DecodeError> {
-    decode_json_at(json, ty, objects, "value")
+    decode_json_at(json, ty, objects, "value", 1)
 }
 
 fn decode_json_at(
@@ -679,8 +710,13 @@ fn decode_json_at(
     ty: &Type,
     objects: JsonObjects,
     path: &str,
+    depth: usize,
 ) -> Result<Value, DecodeError> {
     use serde_json::Value as Json;
+    if depth > MAX_VALUE_DEPTH {
+        return Err(too_deep(path));
+    }
+    let inner = depth + 1;
     let expected = || decode_error(path, format!("expected {ty}, found {json}"));
     if json.is_null() {
         return Ok(Value::Null);
@@ -691,7 +727,7 @@ fn decode_json_at(
                 return Err(expected());
             };
             let actual = Type::from_json(type_json)?;
-            let inner = decode_json_at(inner, &actual, objects, path)?;
+            let inner = decode_json_at(inner, &actual, objects, path, depth + 1)?;
             Ok(Value::Typed(actual, Box::new(inner)))
         }
         (Type::Bool, Json::Bool(flag)) => Ok(Value::Bool(*flag)),
@@ -709,7 +745,7 @@ fn decode_json_at(
                 .iter()
                 .enumerate()
                 .map(|(index, item)| {
-                    decode_json_at(item, element, objects, &format!("{path}[{index}]"))
+                    decode_json_at(item, element, objects, &format!("{path}[{index}]"), inner)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(if matches!(ty, Type::Set(_)) {
@@ -725,7 +761,7 @@ fn decode_json_at(
                     .zip(elements)
                     .enumerate()
                     .map(|(index, (item, element))| {
-                        decode_json_at(item, element, objects, &format!("{path}[{index}]"))
+                        decode_json_at(item, element, objects, &format!("{path}[{index}]"), inner)
                     })
                     .collect::<Result<_, _>>()?,
             ))
@@ -736,7 +772,7 @@ fn decode_json_at(
                 .map(|(key, item)| {
                     Ok((
                         key.clone(),
-                        decode_json_at(item, element, objects, &format!("{path}[{key:?}]"))?,
+                        decode_json_at(item, element, objects, &format!("{path}[{key:?}]"), inner)?,
                     ))
                 })
                 .collect::<Result<_, DecodeError>>()?,
@@ -757,7 +793,9 @@ fn decode_json_at(
             for (name, attribute_type) in attribute_types {
                 let attribute_path = format!("{path}.{name}");
                 let value = match entries.get(name) {
-                    Some(item) => decode_json_at(item, attribute_type, objects, &attribute_path)?,
+                    Some(item) => {
+                        decode_json_at(item, attribute_type, objects, &attribute_path, inner)?
+                    }
                     None if objects == JsonObjects::Lenient => Value::Null,
                     None => {
                         return Err(decode_error(
@@ -916,6 +954,36 @@ mod tests {
         assert_eq!(value.attribute("name"), &Value::string("critical"));
         assert_eq!(value.attribute("tags"), &Value::Null);
         assert!(decode_json(&json, &tier_type(), JsonObjects::Exact).is_err());
+    }
+
+    /// `[type, value]` pairs whose type is `dynamic` again, `levels` deep around a null.
+    fn nested_dynamic_msgpack(levels: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for _ in 0..levels {
+            bytes.extend([0x92, 0xc4, 9]);
+            bytes.extend(b"\"dynamic\"");
+        }
+        bytes.push(0xc0);
+        bytes
+    }
+
+    #[test]
+    fn dynamic_values_nested_without_end_are_an_error_not_a_stack_overflow() {
+        // Found by the value_codec fuzz target: 200,000 levels overflowed the stack.
+        let error = decode_msgpack(&nested_dynamic_msgpack(200_000), &Type::Dynamic).unwrap_err();
+        assert!(error.problem.contains("more than 128 levels"), "{error}");
+        // What Terraform could really send, a few levels, still decodes and round-trips.
+        let value =
+            decode_msgpack(&nested_dynamic_msgpack(MAX_VALUE_DEPTH - 1), &Type::Dynamic).unwrap();
+        let bytes = encode_msgpack(&value, &Type::Dynamic).unwrap();
+        assert_eq!(decode_msgpack(&bytes, &Type::Dynamic).unwrap(), value);
+
+        let mut json = serde_json::Value::Null;
+        for _ in 0..1000 {
+            json = serde_json::json!({"type": "dynamic", "value": json});
+        }
+        let error = decode_json(&json, &Type::Dynamic, JsonObjects::Exact).unwrap_err();
+        assert!(error.problem.contains("more than 128 levels"), "{error}");
     }
 
     #[test]

@@ -69,19 +69,52 @@ pub enum PlanError {
          {SHOW_COMMAND}"
     )]
     Shape { position: Position, detail: String },
+
+    /// The zip file `terraform plan -out` writes. `file` is the name to put in the command,
+    /// once the caller knows it ([`PlanError::for_file`]).
+    #[error("this is a binary plan: run `terraform show -json {} > plan.json`", shell_word(.file.as_deref().unwrap_or("PLANFILE")))]
+    BinaryPlan { file: Option<String> },
+
+    #[error(
+        "arrays and objects nest more than {limit} levels deep here, the most drlint reads; \
+         Terraform's plans nest a few tens of levels, so this file was not written by \
+         `terraform show -json`: regenerate it with {SHOW_COMMAND}, or flatten the value that \
+         nests this deep"
+    )]
+    TooDeep { position: Position, limit: usize },
+
+    #[error(
+        "the plan nests {depth} levels deep, and reading it needs a thread with a {} MiB \
+         stack, which the system refused ({detail}); free memory or raise the process's \
+         limits (`ulimit -v`, `ulimit -u`), or lint a plan that nests less deeply",
+        super::nesting::stack_size_for(*.depth) >> 20
+    )]
+    NoStack { depth: usize, detail: String },
 }
 
 impl PlanError {
     /// Where in the file the problem is, when it is at one place.
     pub fn position(&self) -> Option<Position> {
         match self {
-            PlanError::Empty => None,
+            PlanError::Empty | PlanError::BinaryPlan { .. } | PlanError::NoStack { .. } => None,
             PlanError::Truncated { position }
             | PlanError::Syntax { position, .. }
-            | PlanError::Shape { position, .. } => Some(*position),
+            | PlanError::Shape { position, .. }
+            | PlanError::TooDeep { position, .. } => Some(*position),
             PlanError::Encoding { position, .. }
             | PlanError::NotAPlan { position, .. }
             | PlanError::UnsupportedFormat { position, .. } => *position,
+        }
+    }
+
+    /// The error for the file named `file` (as the user wrote it): a command in the message
+    /// that converts the file names it.
+    pub fn for_file(self, file: &str) -> PlanError {
+        match self {
+            PlanError::BinaryPlan { .. } => PlanError::BinaryPlan {
+                file: Some(file.to_owned()),
+            },
+            other => other,
         }
     }
 
@@ -103,6 +136,19 @@ impl fmt::Display for Located<'_> {
             Some(position) => write!(f, "{}:{}: {}", self.file, position, self.error),
             None => write!(f, "{}: {}", self.file, self.error),
         }
+    }
+}
+
+/// `word` as one word of a POSIX shell command: as is when it is plain, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@%".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 
@@ -166,6 +212,21 @@ mod tests {
                 line: 2,
                 column: 20
             }
+        );
+    }
+
+    #[test]
+    fn binary_plans_name_the_file_in_the_command() {
+        let error = PlanError::BinaryPlan { file: None }.for_file("tfplan");
+        assert_eq!(
+            error.to_string(),
+            "this is a binary plan: run `terraform show -json tfplan > plan.json`"
+        );
+        let odd = PlanError::BinaryPlan { file: None }.for_file("my plan's.out");
+        assert!(
+            odd.to_string()
+                .contains(r"terraform show -json 'my plan'\''s.out' > plan.json"),
+            "{odd}"
         );
     }
 

@@ -1,20 +1,25 @@
 //! The parts of the `terraform show -json` format the loader reads, as serde sees them.
 //!
 //! Only what a rule can use is materialised: `after`, `after_unknown` and the configuration's
-//! expressions. `before`, the sensitivity masks, `prior_state`, `output_changes` and the like
-//! are skipped by the parser without allocating, and `planned_values` (a second copy of every
-//! `after`) is kept as a borrowed slice of the input, parsed only when a document has no
-//! `resource_changes`.
+//! expressions, straight into the compact trees of [`super::json`] and [`super::marks`].
+//! `before`, the sensitivity masks, `prior_state`, `output_changes` and the like are skipped by
+//! the parser without allocating, and `planned_values` (a second copy of every `after`) is kept
+//! as a borrowed slice of the input, parsed only when a document has no `resource_changes`.
+//! Resource changes become [`PlannedResource`]s as they are read, so the raw changes are never
+//! all in memory at once.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::de::{Deserializer, IgnoredAny};
+use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use super::address::InstanceKey;
-use super::Action;
+use super::decode::Measured;
+use super::json::{Json, Object};
+use super::marks::UnknownMarks;
+use super::{Action, PlannedResource};
 
 /// `null` where Terraform (or a hand-written plan) leaves a collection out.
 fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -30,15 +35,44 @@ pub(crate) struct Document<'a> {
     pub(crate) format_version: Option<String>,
     pub(crate) terraform_version: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub(crate) variables: Map<String, Value>,
+    pub(crate) variables: Object,
     #[serde(borrow)]
     pub(crate) planned_values: Option<&'a RawValue>,
-    pub(crate) resource_changes: Option<Vec<ResourceChange>>,
+    pub(crate) resource_changes: Option<Changes>,
     pub(crate) configuration: Option<Configuration>,
     /// The resources of `terraform show -json` on a state rather than a plan.
     #[serde(borrow)]
     pub(crate) values: Option<&'a RawValue>,
     pub(crate) errored: Option<bool>,
+}
+
+/// `resource_changes`, already reduced to the resources that exist after apply (not yet
+/// linked to their configuration, which comes later in the document).
+pub(crate) struct Changes(pub(crate) Vec<PlannedResource>);
+
+impl<'de> Deserialize<'de> for Changes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChangesVisitor;
+
+        impl<'de> Visitor<'de> for ChangesVisitor {
+            type Value = Changes;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of resource changes")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Changes, A::Error> {
+                let mut kept = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(change) = seq.next_element::<ResourceChange>()? {
+                    kept.extend(super::load::from_change(change));
+                }
+                kept.shrink_to_fit();
+                Ok(Changes(kept))
+            }
+        }
+
+        deserializer.deserialize_seq(ChangesVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -61,14 +95,14 @@ pub(crate) struct ResourceChange {
 pub(crate) struct Change {
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) actions: Vec<Action>,
-    pub(crate) after: Option<Value>,
-    pub(crate) after_unknown: Option<Value>,
+    pub(crate) after: Option<Measured<Json>>,
+    pub(crate) after_unknown: Option<Measured<UnknownMarks>>,
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Configuration {
     #[serde(default, deserialize_with = "null_as_default")]
-    pub(crate) provider_config: Map<String, Value>,
+    pub(crate) provider_config: Object,
     pub(crate) root_module: Option<ConfigModule>,
 }
 
@@ -91,9 +125,9 @@ pub(crate) struct ConfigResource {
     pub(crate) mode: Option<String>,
     pub(crate) provider_config_key: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub(crate) expressions: Map<String, Value>,
-    pub(crate) count_expression: Option<Value>,
-    pub(crate) for_each_expression: Option<Value>,
+    pub(crate) expressions: Object,
+    pub(crate) count_expression: Option<Json>,
+    pub(crate) for_each_expression: Option<Json>,
 }
 
 /// `planned_values` and a state's `values`.
@@ -120,5 +154,5 @@ pub(crate) struct StateResource {
     pub(crate) index: Option<InstanceKey>,
     pub(crate) provider_name: Option<String>,
     pub(crate) deposed_key: Option<IgnoredAny>,
-    pub(crate) values: Option<Value>,
+    pub(crate) values: Option<Measured<Json>>,
 }

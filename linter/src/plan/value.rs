@@ -1,6 +1,7 @@
 //! Reading one attribute of a planned resource: known, unknown, or not set.
 
-use serde_json::Value;
+use super::json::{Json, Object};
+use super::marks::UnknownMarks;
 
 /// One step of an attribute path: an attribute, block or map key, or a list/set position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,7 +31,7 @@ pub enum PlanValue<'a> {
     ///
     /// A known list or object can still hold unknown parts (shown as null inside it); ask for
     /// the longer path, or [`PlannedResource::contains_unknown`](super::PlannedResource::contains_unknown).
-    Known(&'a Value),
+    Known(&'a Json),
     /// Known only after apply.
     Unknown,
     /// Neither configured nor known: the provider default applies (for example an absent
@@ -40,7 +41,7 @@ pub enum PlanValue<'a> {
 
 impl<'a> PlanValue<'a> {
     /// The value, when known and not null.
-    pub fn known(self) -> Option<&'a Value> {
+    pub fn known(self) -> Option<&'a Json> {
         match self {
             PlanValue::Known(value) if !value.is_null() => Some(value),
             _ => None,
@@ -53,59 +54,57 @@ impl<'a> PlanValue<'a> {
 
     /// The value as a bool, when known and a bool.
     pub fn as_bool(self) -> Option<bool> {
-        self.known().and_then(Value::as_bool)
+        self.known().and_then(Json::as_bool)
     }
 
     /// The value as a string, when known and a string.
     pub fn as_str(self) -> Option<&'a str> {
-        self.known().and_then(Value::as_str)
+        self.known().and_then(Json::as_str)
     }
 }
 
-pub(crate) static NULL: Value = Value::Null;
+pub(crate) static NULL: Json = Json::Null;
 
 /// One step into a JSON value: a key of an object or a position in an array.
-pub(crate) fn step<'v>(value: &'v Value, step: &PathStep<'_>) -> Option<&'v Value> {
+pub(crate) fn step<'v>(value: &'v Json, step: &PathStep<'_>) -> Option<&'v Json> {
     match (value, step) {
-        (Value::Object(map), PathStep::Key(key)) => map.get(*key),
-        (Value::Array(items), PathStep::Index(index)) => items.get(*index),
+        (Json::Object(object), PathStep::Key(key)) => object.get(key),
+        (Json::Array(items), PathStep::Index(index)) => items.get(*index),
         _ => None,
     }
 }
 
-pub(crate) fn walk<'v>(value: &'v Value, path: &[PathStep<'_>]) -> Option<&'v Value> {
+pub(crate) fn walk<'v>(value: &'v Json, path: &[PathStep<'_>]) -> Option<&'v Json> {
     path.iter().try_fold(value, |value, s| step(value, s))
 }
 
+fn step_marks<'m>(marks: &'m UnknownMarks, step: &PathStep<'_>) -> Option<&'m UnknownMarks> {
+    match step {
+        PathStep::Key(key) => marks.get(key),
+        PathStep::Index(index) => marks.index(*index),
+    }
+}
+
+pub(crate) fn walk_marks<'m>(
+    marks: &'m UnknownMarks,
+    path: &[PathStep<'_>],
+) -> Option<&'m UnknownMarks> {
+    path.iter().try_fold(marks, |marks, s| step_marks(marks, s))
+}
+
 /// Whether `after_unknown` marks the value at `path`, or any value containing it, as unknown.
-pub(crate) fn marked_unknown(after_unknown: &Value, path: &[PathStep<'_>]) -> bool {
+pub(crate) fn marked_unknown(after_unknown: &UnknownMarks, path: &[PathStep<'_>]) -> bool {
     let mut node = after_unknown;
     for s in path {
-        if node == &Value::Bool(true) {
+        if node.is_unknown() {
             return true;
         }
-        match step(node, s) {
+        match step_marks(node, s) {
             Some(next) => node = next,
             None => return false,
         }
     }
-    node == &Value::Bool(true)
-}
-
-/// Whether any `true` sits anywhere inside an `after_unknown` subtree.
-pub(crate) fn any_unknown(after_unknown: &Value) -> bool {
-    // An explicit stack: the subtree's depth is bounded by the parser, but no recursion is
-    // simpler still.
-    let mut stack = vec![after_unknown];
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Bool(true) => return true,
-            Value::Array(items) => stack.extend(items),
-            Value::Object(map) => stack.extend(map.values()),
-            _ => {}
-        }
-    }
-    false
+    node.is_unknown()
 }
 
 /// How the configuration sets an attribute path.
@@ -114,7 +113,7 @@ pub(crate) enum Configured<'a> {
     /// The path is not written in the configuration.
     No,
     /// Written as a constant (the value at the path inside it).
-    Constant(&'a Value),
+    Constant(&'a Json),
     /// Written as an expression the configuration block does not evaluate (references to
     /// variables, locals, other resources, or functions of them).
     Expression,
@@ -126,19 +125,23 @@ pub(crate) enum Configured<'a> {
 /// attributes become expression objects (`{"constant_value": …}` and/or
 /// `{"references": […]}`), nested blocks become objects of expressions, and repeated blocks
 /// arrays of them.
-pub(crate) fn configured<'a>(
-    expressions: &'a serde_json::Map<String, Value>,
-    path: &[PathStep<'_>],
-) -> Configured<'a> {
+pub(crate) fn configured<'a>(expressions: &'a Object, path: &[PathStep<'_>]) -> Configured<'a> {
     let Some((PathStep::Key(first), rest)) = path.split_first() else {
         return Configured::No;
     };
-    let Some(mut node) = expressions.get(*first) else {
-        return Configured::No;
-    };
+    match expressions.get(first) {
+        Some(node) => configured_below(node, rest),
+        None => Configured::No,
+    }
+}
+
+/// [`configured`] from the expression `node` of an attribute or block, for the `rest` of the
+/// path below it.
+pub(crate) fn configured_below<'a>(node: &'a Json, rest: &[PathStep<'_>]) -> Configured<'a> {
+    let mut node = node;
     let mut rest = rest;
     loop {
-        if let Value::Object(map) = node {
+        if let Json::Object(map) = node {
             if let Some(constant) = map.get("constant_value") {
                 return match walk(constant, rest) {
                     Some(value) => Configured::Constant(value),
@@ -155,8 +158,8 @@ pub(crate) fn configured<'a>(
             return match node {
                 // Terraform writes `{}` for an expression it could neither evaluate nor
                 // find references in (a function call of constants, say).
-                Value::Object(map) if map.is_empty() => Configured::Expression,
-                Value::Object(_) | Value::Array(_) => Configured::Block,
+                Json::Object(map) if map.is_empty() => Configured::Expression,
+                Json::Object(_) | Json::Array(_) => Configured::Block,
                 _ => Configured::Expression,
             };
         };
@@ -171,18 +174,18 @@ pub(crate) fn configured<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde::Deserialize;
 
-    fn map(value: Value) -> serde_json::Map<String, Value> {
-        match value {
-            Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        }
+    fn parse<T: for<'de> Deserialize<'de>>(json: serde_json::Value) -> T {
+        let text = json.to_string();
+        super::super::decode::session(|| serde_json::from_str(&text))
+            .unwrap_or_else(|error| panic!("{error}"))
     }
 
     #[test]
     fn unknown_marks_cover_everything_below_them() {
-        let marks = json!({"replica": [{"kms_key_id": true}], "endpoint": true});
+        let marks: UnknownMarks =
+            parse(serde_json::json!({"replica": [{"kms_key_id": true}], "endpoint": true}));
         assert!(marked_unknown(&marks, &["endpoint".into()]));
         assert!(marked_unknown(&marks, &["endpoint".into(), 0.into()]));
         assert!(marked_unknown(
@@ -194,13 +197,14 @@ mod tests {
             &["replica".into(), 0.into(), "region".into()]
         ));
         assert!(!marked_unknown(&marks, &["replica".into()]));
-        assert!(any_unknown(&marks["replica"]));
-        assert!(!any_unknown(&json!({"tags_all": {}, "list": [false]})));
+        assert!(marks.get("replica").is_some_and(UnknownMarks::any_unknown));
+        let none: UnknownMarks = parse(serde_json::json!({"tags_all": {}, "list": [false]}));
+        assert!(!none.any_unknown());
     }
 
     #[test]
     fn configuration_tells_constants_expressions_blocks_and_absence() {
-        let expressions = map(json!({
+        let expressions: Object = parse(serde_json::json!({
             "multi_az": {"references": ["var.multi_az"]},
             "tags": {"constant_value": {"dr-tier": "1"}},
             "replica": [{"region": {"constant_value": "eu-west-1"}}],
@@ -213,7 +217,7 @@ mod tests {
         );
         assert_eq!(
             configured(&expressions, &["tags".into(), "dr-tier".into()]),
-            Configured::Constant(&json!("1"))
+            Configured::Constant(&Json::String("1".into()))
         );
         assert_eq!(
             configured(&expressions, &["tags".into(), "owner".into()]),
@@ -221,7 +225,7 @@ mod tests {
         );
         assert_eq!(
             configured(&expressions, &["replica".into(), 0.into(), "region".into()]),
-            Configured::Constant(&json!("eu-west-1"))
+            Configured::Constant(&Json::String("eu-west-1".into()))
         );
         assert_eq!(
             configured(&expressions, &["replica".into()]),
