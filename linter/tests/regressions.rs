@@ -654,3 +654,119 @@ resource "aws_dynamodb_table" "vault" {
         .as_str()
         .is_some_and(|file| file == "aws/dynamodb/main.tf"));
 }
+
+/// A `terraform show -json` plan of `changes` (resource change objects) with the resources'
+/// configuration blocks `config` and the provider configuration `provider`.
+fn plan(changes: &str, config: &str, provider: &str) -> String {
+    format!(
+        r#"{{"format_version": "1.2", "terraform_version": "1.9.8",
+  "resource_changes": [{changes}],
+  "configuration": {{"provider_config": {{"aws": {provider}}},
+    "root_module": {{"resources": [{config}]}}}}}}"#
+    )
+}
+
+#[test]
+fn plans_read_computed_attributes_the_configuration_leaves_out_as_provider_defaults() {
+    // A create plan as the AWS provider writes it: multi_az, replica and tags_all are known
+    // only after apply, and the configuration writes none of them.
+    let changes = r#"
+{"address": "aws_db_instance.orders", "mode": "managed", "type": "aws_db_instance", "name": "orders",
+ "provider_name": "registry.terraform.io/hashicorp/aws",
+ "change": {"actions": ["create"], "before": null,
+   "after": {"identifier": "orders", "engine": "postgres", "tags": {"Team": "orders"}},
+   "after_unknown": {"multi_az": true, "tags_all": true, "arn": true, "id": true,
+                     "backup_retention_period": true, "replicate_source_db": true}}},
+{"address": "aws_secretsmanager_secret.db", "mode": "managed", "type": "aws_secretsmanager_secret", "name": "db",
+ "provider_name": "registry.terraform.io/hashicorp/aws",
+ "change": {"actions": ["create"], "before": null,
+   "after": {"name": "orders/db", "tags": {"dr-tier": "2", "rto-hours": "1"}},
+   "after_unknown": {"replica": true, "tags_all": true, "arn": true}}}"#;
+    let config = r#"
+{"address": "aws_db_instance.orders", "mode": "managed", "type": "aws_db_instance", "name": "orders",
+ "provider_config_key": "aws",
+ "expressions": {"identifier": {"constant_value": "orders"}, "engine": {"constant_value": "postgres"},
+                 "tags": {"constant_value": {"Team": "orders"}}}},
+{"address": "aws_secretsmanager_secret.db", "mode": "managed", "type": "aws_secretsmanager_secret", "name": "db",
+ "provider_config_key": "aws",
+ "expressions": {"name": {"constant_value": "orders/db"},
+                 "tags": {"constant_value": {"dr-tier": "2", "rto-hours": "1"}}}}"#;
+    let provider = r#"{"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws",
+                       "expressions": {"region": {"constant_value": "eu-west-1"}}}"#;
+    let dir = tree(&[("plan.json", &plan(changes, config, provider))]);
+    let found = report(&drlint_in(
+        dir.path(),
+        &["check", "--format", "json", "plan.json"],
+    ));
+    let db = rules_of(&found, "aws_db_instance.orders");
+    // No dr-tier in its own tags and no default tags: definitely untagged, tier 1.
+    for rule in ["DR101", "DR201", "DR501", "DR601"] {
+        assert!(db.contains(&(rule, "definite")), "{rule}: {db:?}");
+    }
+    // The secret's tier 2 is known from its own tags; its missing replica is definite.
+    let secret = rules_of(&found, "aws_secretsmanager_secret.db");
+    assert_eq!(secret, [("DR401", "definite")], "{found:#?}");
+    assert_eq!(
+        found["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["address"] == "aws_secretsmanager_secret.db")
+            .expect("DR401")["tier"],
+        2
+    );
+}
+
+#[test]
+fn an_update_plans_empty_replica_source_is_a_primary() {
+    // Every update plan of an existing database carries replicate_source_db = "".
+    let changes = r#"
+{"address": "aws_db_instance.orders", "mode": "managed", "type": "aws_db_instance", "name": "orders",
+ "change": {"actions": ["update"],
+   "before": {"identifier": "orders", "multi_az": false, "replicate_source_db": "", "allocated_storage": 20},
+   "after": {"identifier": "orders", "multi_az": false, "replicate_source_db": "", "allocated_storage": 50,
+             "backup_retention_period": 7, "deletion_protection": true,
+             "tags": {"dr-tier": "1", "rto-hours": "0.25"}, "tags_all": {"dr-tier": "1", "rto-hours": "0.25"}},
+   "after_unknown": {}}}"#;
+    let config = r#"
+{"address": "aws_db_instance.orders", "mode": "managed", "type": "aws_db_instance", "name": "orders",
+ "provider_config_key": "aws",
+ "expressions": {"identifier": {"constant_value": "orders"}, "allocated_storage": {"constant_value": 50}}}"#;
+    let dir = tree(&[("plan.json", &plan(changes, config, r#"{"name": "aws"}"#))]);
+    let found = report(&drlint_in(
+        dir.path(),
+        &["check", "--format", "json", "plan.json"],
+    ));
+    let db = rules_of(&found, "aws_db_instance.orders");
+    assert!(db.contains(&("DR201", "definite")), "{db:?}");
+    assert!(db.contains(&("DR601", "definite")), "{db:?}");
+}
+
+#[test]
+fn an_auto_scaling_groups_tags_in_a_plan_are_its_tag_blocks() {
+    let changes = r#"
+{"address": "aws_autoscaling_group.web", "mode": "managed", "type": "aws_autoscaling_group", "name": "web",
+ "change": {"actions": ["create"], "before": null,
+   "after": {"min_size": 2, "max_size": 4, "availability_zones": ["eu-west-1a", "eu-west-1b"],
+             "tag": [{"key": "dr-tier", "value": "2", "propagate_at_launch": true},
+                     {"key": "rto-hours", "value": "1", "propagate_at_launch": true}]},
+   "after_unknown": {"arn": true, "id": true}}},
+{"address": "aws_autoscaling_group.batch", "mode": "managed", "type": "aws_autoscaling_group", "name": "batch",
+ "change": {"actions": ["create"], "before": null,
+   "after": {"min_size": 1, "max_size": 2, "availability_zones": ["eu-west-1a", "eu-west-1b"],
+             "tag": [{"key": "Name", "value": "batch", "propagate_at_launch": true}]},
+   "after_unknown": {"arn": true, "id": true}}}"#;
+    let dir = tree(&[("plan.json", &plan(changes, "", r#"{"name": "aws"}"#))]);
+    let found = report(&drlint_in(
+        dir.path(),
+        &["check", "--format", "json", "plan.json"],
+    ));
+    assert!(
+        rules_of(&found, "aws_autoscaling_group.web").is_empty(),
+        "{found:#?}"
+    );
+    assert_eq!(
+        rules_of(&found, "aws_autoscaling_group.batch"),
+        [("DR101", "definite")]
+    );
+}

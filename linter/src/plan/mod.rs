@@ -77,6 +77,7 @@ mod nesting;
 mod raw;
 mod resource;
 mod sniff;
+pub mod to_model;
 mod value;
 
 use std::collections::HashMap;
