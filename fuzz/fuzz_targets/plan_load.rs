@@ -1,5 +1,6 @@
 //! `PlanDocument::parse` on arbitrary bytes, then every resource through `from_plan`, the way
-//! `drlint check plan.json` reads a file: no input may panic, hang or exhaust memory.
+//! `drlint check plan.json` reads a file: no input may panic, hang or exhaust memory. A plan
+//! read from UTF-8 must read the same from UTF-16 (what PowerShell redirection writes).
 
 #![no_main]
 
@@ -15,6 +16,22 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     let path = Path::new("fuzz-plan.json");
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        // A leading U+FEFF is a byte order mark in UTF-8 and a character after a UTF-16 one.
+        if !text.starts_with('\u{feff}') {
+            let mut utf16 = vec![0xFF, 0xFE];
+            utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            let addresses = |plan: &PlanDocument| -> Vec<String> {
+                plan.resources.iter().map(|r| r.address.clone()).collect()
+            };
+            let again = PlanDocument::parse(&utf16).map(|plan| addresses(&plan));
+            assert_eq!(
+                again.ok(),
+                Some(addresses(&document)),
+                "UTF-16 reads differently"
+            );
+        }
+    }
     for planned in &document.resources {
         let resource = drlint::check::from_plan(path, &document, planned, FileId(0));
         // Reading the resource back exercises the lookups rules make.

@@ -969,7 +969,7 @@ mod tests {
 
     #[test]
     fn dynamic_values_nested_without_end_are_an_error_not_a_stack_overflow() {
-        // Found by the value_codec fuzz target: 200,000 levels overflowed the stack.
+        // Reproduced through the value_codec fuzz target: 200,000 levels overflowed the stack.
         let error = decode_msgpack(&nested_dynamic_msgpack(200_000), &Type::Dynamic).unwrap_err();
         assert!(error.problem.contains("more than 128 levels"), "{error}");
         // What Terraform could really send, a few levels, still decodes and round-trips.
