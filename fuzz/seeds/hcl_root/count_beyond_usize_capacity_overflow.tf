@@ -1,0 +1,3 @@
+resource "aws_rds_cluster_instance" "db" {
+  count = 37777777777777777777777
+}
