@@ -5,7 +5,10 @@
 //! three environments (`dev`, `staging`, `prod`) with provider `default_tags`, tfvars, `count`,
 //! `for_each` and `create` switches. 85 services make 1,035 `.tf` files.
 //!
-//! Also writes `plan.json` (a `terraform show -json` document) when given `--plan MEGABYTES`.
+//! Also writes `plan.json` (a `terraform show -json` document) when given `--plan MEGABYTES`,
+//! and `flat/main.tf`, one root module of that many megabytes of resources written out one
+//! by one (the shape that costs the most memory per byte of input), when given
+//! `--flat MEGABYTES`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -198,7 +201,7 @@ fn write(path: &Path, text: &str) -> std::io::Result<()> {
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
-        eprintln!("usage: gen_monorepo DIR [SERVICES] [--plan MEGABYTES]");
+        eprintln!("usage: gen_monorepo DIR [SERVICES] [--plan MEGABYTES] [--flat MEGABYTES]");
         std::process::exit(2);
     };
     let dir = Path::new(dir);
@@ -208,6 +211,14 @@ fn main() -> std::io::Result<()> {
         .position(|a| a == "--plan")
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok());
+    let flat_megabytes: Option<usize> = args
+        .iter()
+        .position(|a| a == "--flat")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok());
+    if let Some(megabytes) = flat_megabytes {
+        write_flat(&dir.join("flat/main.tf"), megabytes * 1024 * 1024)?;
+    }
     let mut files = 0;
     for ((name, variables), (_, main)) in SHARED.iter().zip(SHARED_MAIN) {
         write(&dir.join(format!("modules/{name}/variables.tf")), variables)?;
@@ -382,4 +393,31 @@ fn write_plan(path: &Path, target: usize) -> std::io::Result<()> {
     }
     out.push_str("]}");
     std::fs::write(path, out)
+}
+
+/// One file of `bytes` of resources written out one by one, as generated code and large
+/// hand-kept roots are: databases, tables, buckets and secrets with literal values and tags.
+fn write_flat(path: &Path, bytes: usize) -> std::io::Result<()> {
+    let mut text = String::with_capacity(bytes + 1024);
+    let mut index = 0;
+    while text.len() < bytes {
+        let tier = 1 + index % 3;
+        text.push_str(&match index % 4 {
+            0 => format!(
+                "resource \"aws_db_instance\" \"db_{index}\" {{\n  identifier              = \"db-{index}\"\n  engine                  = \"postgres\"\n  instance_class          = \"db.r6g.large\"\n  allocated_storage       = 100\n  multi_az                = {}\n  backup_retention_period = 7\n  tags = {{\n    Name      = \"db-{index}\"\n    \"dr-tier\" = \"{tier}\"\n  }}\n}}\n\n",
+                index % 2 == 0
+            ),
+            1 => format!(
+                "resource \"aws_dynamodb_table\" \"table_{index}\" {{\n  name     = \"table-{index}\"\n  hash_key = \"id\"\n\n  attribute {{\n    name = \"id\"\n    type = \"S\"\n  }}\n\n  point_in_time_recovery {{\n    enabled = true\n  }}\n\n  tags = {{ \"dr-tier\" = \"{tier}\", \"rto-hours\" = \"4\" }}\n}}\n\n"
+            ),
+            2 => format!(
+                "resource \"aws_s3_bucket\" \"bucket_{index}\" {{\n  bucket = \"bucket-{index}\"\n  tags   = {{ Name = \"bucket-{index}\", \"dr-tier\" = \"{tier}\" }}\n}}\n\n"
+            ),
+            _ => format!(
+                "resource \"aws_secretsmanager_secret\" \"secret_{index}\" {{\n  name = \"secret-{index}\"\n\n  replica {{\n    region = \"eu-central-1\"\n  }}\n\n  tags = {{ \"dr-tier\" = \"{tier}\", \"rto-hours\" = \"1\" }}\n}}\n\n"
+            ),
+        });
+        index += 1;
+    }
+    write(path, &text)
 }
