@@ -305,5 +305,5 @@ fn unknown_actions_from_later_terraform_are_kept() {
         next.map(|r| r.attribute("bucket")),
         Some(PlanValue::Known(&Json::from(json!("next"))))
     );
-    assert_eq!(next.map(|r| r.attribute("arn")), Some(PlanValue::NotSet));
+    assert_eq!(next.map(|r| r.attribute("arn")), Some(PlanValue::Absent));
 }

@@ -124,8 +124,8 @@ fn configured_as_null_differs_from_not_configured() {
     assert_eq!(reporting.attribute("replicate_source_db").known(), None);
     // Not written at all: the provider default applies.
     let orders = resource(&plan, r#"aws_db_instance.orders["orders"]"#);
-    assert_eq!(orders.attribute("replicate_source_db"), PlanValue::NotSet);
-    assert_eq!(orders.attribute("no_such_attribute"), PlanValue::NotSet);
+    assert_eq!(orders.attribute("replicate_source_db"), PlanValue::Absent);
+    assert_eq!(orders.attribute("no_such_attribute"), PlanValue::Absent);
     // Written, null, but only known after apply for the second instance.
     let replica = resource(&plan, "module.app.module.db.aws_db_instance.this[1]");
     assert_eq!(replica.attribute("replicate_source_db"), PlanValue::Unknown);
@@ -154,7 +154,7 @@ fn nested_unknown_marks_inside_blocks() {
     assert_eq!(secret.value(&kms), PlanValue::Unknown);
     assert_eq!(
         secret.value(&["replica".into(), 1.into(), "region".into()]),
-        PlanValue::NotSet
+        PlanValue::Absent
     );
     // The replica list is known (one replica), with unknown parts inside.
     assert!(matches!(
@@ -173,7 +173,7 @@ fn tags_all_carries_default_tags() {
     assert_eq!(orders.tag("dr-tier").as_str(), Some("2"));
     assert_eq!(orders.tag("team").as_str(), Some("payments"));
     assert_eq!(orders.tag("service").as_str(), Some("orders"));
-    assert_eq!(orders.tag("cost-center"), PlanValue::NotSet);
+    assert_eq!(orders.tag("cost-center"), PlanValue::Absent);
     // Resource tags override default tags key by key.
     let reporting = resource(&plan, "aws_db_instance.reporting");
     assert_eq!(reporting.tag("dr-tier").as_str(), Some("3"));
@@ -212,7 +212,7 @@ fn tags_all_carries_default_tags() {
     assert_eq!(
         plan.provider_config("dr")
             .map(|config| config.default_tags()),
-        Some(PlanValue::NotSet)
+        Some(PlanValue::Absent)
     );
     assert_eq!(orders.provider_config_key(), Some("aws"));
 }
@@ -263,7 +263,7 @@ fn format_0_1_terraform_0_12() {
         PlanValue::Known(&Json::from(json!(7)))
     );
     // AWS provider 2.x has no `tags_all`: tags fall back to `tags`.
-    assert_eq!(main.attribute("tags_all"), PlanValue::NotSet);
+    assert_eq!(main.attribute("tags_all"), PlanValue::Absent);
     assert_eq!(main.tag("rto-hours").as_str(), Some("0.25"));
     assert_eq!(
         main.tags(),
@@ -339,11 +339,11 @@ fn format_1_0_terraform_1_1() {
     assert_eq!(primary.actions, [Action::NoOp]);
     assert_eq!(primary.attribute("multi_az").as_bool(), Some(true));
     // `tags_all` present but empty and `tags` null: no tag at all.
-    assert_eq!(primary.tag("dr-tier"), PlanValue::NotSet);
+    assert_eq!(primary.tag("dr-tier"), PlanValue::Absent);
 
     let tier = resource(&plan, "dr_tier.standard");
     assert_eq!(tier.attribute("tags"), PlanValue::Unknown);
-    assert_eq!(tier.attribute("description"), PlanValue::NotSet);
+    assert_eq!(tier.attribute("description"), PlanValue::Absent);
 }
 
 #[test]
@@ -383,7 +383,7 @@ fn state_documents_load_through_the_same_path() {
         Some("SINGLE_INSTANCE")
     );
     assert_eq!(broker.tag("team").as_str(), Some("payments"));
-    assert_eq!(broker.attribute("storage_type"), PlanValue::NotSet);
+    assert_eq!(broker.attribute("storage_type"), PlanValue::Absent);
 }
 
 #[test]
@@ -432,7 +432,7 @@ fn planned_values_stand_in_for_missing_resource_changes() {
         Some("module.db.module.replica")
     );
     assert_eq!(replica.attribute("replicate_source_db"), PlanValue::Unknown);
-    assert_eq!(replica.attribute("multi_az"), PlanValue::NotSet);
+    assert_eq!(replica.attribute("multi_az"), PlanValue::Absent);
     let primary = resource(&plan, "module.db.aws_db_instance.this");
     assert_eq!(primary.attribute("multi_az").as_bool(), Some(false));
 }

@@ -21,7 +21,7 @@
 //! let db = &plan.resources[0];
 //! assert_eq!(db.attribute("multi_az").as_bool(), Some(false));
 //! assert_eq!(db.value(&[PathStep::Key("endpoint")]), PlanValue::Unknown);
-//! assert_eq!(db.attribute("storage_encrypted"), PlanValue::NotSet);
+//! assert_eq!(db.attribute("storage_encrypted"), PlanValue::Absent);
 //! assert_eq!(db.tag("dr-tier").as_str(), Some("1"));
 //! # Ok::<(), drlint::plan::PlanError>(())
 //! ```

@@ -66,7 +66,7 @@ impl ProviderConfig {
             PathStep::Key("tags"),
         ];
         match configured(&self.expressions, &path) {
-            Configured::No => PlanValue::NotSet,
+            Configured::No => PlanValue::Absent,
             Configured::Constant(value) => PlanValue::Known(value),
             Configured::Expression | Configured::Block => PlanValue::Unknown,
         }
@@ -101,7 +101,7 @@ impl PlannedResource {
                 configured(&config.expressions, path)
             });
         match written {
-            Configured::No => PlanValue::NotSet,
+            Configured::No => PlanValue::Absent,
             // Without unknown marks, a value the configuration computes but the document
             // leaves out is one Terraform could not know yet.
             Configured::Expression if self.after_unknown.is_none() => PlanValue::Unknown,
@@ -119,7 +119,7 @@ impl PlannedResource {
     /// `default_tags`), or `tags` where the provider predates `tags_all`.
     pub fn tags(&self) -> PlanValue<'_> {
         match self.attribute("tags_all") {
-            PlanValue::NotSet | PlanValue::Known(Json::Null) => self.attribute("tags"),
+            PlanValue::Absent | PlanValue::Known(Json::Null) => self.attribute("tags"),
             tags_all => tags_all,
         }
     }
@@ -130,7 +130,7 @@ impl PlannedResource {
     pub fn tag(&self, key: &str) -> PlanValue<'_> {
         let own = || self.value(&[PathStep::Key("tags"), PathStep::Key(key)]);
         match self.attribute("tags_all") {
-            PlanValue::NotSet | PlanValue::Known(Json::Null) => own(),
+            PlanValue::Absent | PlanValue::Known(Json::Null) => own(),
             PlanValue::Unknown => match own() {
                 PlanValue::Known(value) if !value.is_null() => PlanValue::Known(value),
                 _ => PlanValue::Unknown,

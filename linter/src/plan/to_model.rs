@@ -121,7 +121,7 @@ fn effective_tags(document: &PlanDocument, planned: &PlannedResource, values: &V
         _ => Value::Null,
     };
     match planned.attribute("tags_all") {
-        PlanValue::Known(Json::Null) | PlanValue::NotSet => own,
+        PlanValue::Known(Json::Null) | PlanValue::Absent => own,
         PlanValue::Known(json) => {
             let marks = planned
                 .after_unknown()
@@ -134,7 +134,7 @@ fn effective_tags(document: &PlanDocument, planned: &PlannedResource, values: &V
                 .and_then(|key| document.provider_config(key))
                 .map_or(PlanValue::Unknown, |config| config.default_tags());
             let defaults = match defaults {
-                PlanValue::NotSet | PlanValue::Known(Json::Null) => Value::Null,
+                PlanValue::Absent | PlanValue::Known(Json::Null) => Value::Null,
                 PlanValue::Known(json) => overlay_unknown(json, None),
                 PlanValue::Unknown => Value::Unknown,
             };

@@ -2,6 +2,7 @@
 
 use super::json::{Json, Object};
 use super::marks::UnknownMarks;
+use crate::value::Fact;
 
 /// One step of an attribute path: an attribute, block or map key, or a list/set position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,33 +24,26 @@ impl From<usize> for PathStep<'_> {
 }
 
 /// What a plan says about one attribute after apply.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PlanValue<'a> {
-    /// The value is decided by the plan. `null` here means the configuration sets the attribute
-    /// to an expression that evaluated to null (for example `multi_az = var.multi_az` with the
-    /// variable left null): the provider default applies, but the author wrote the attribute.
-    ///
-    /// A known list or object can still hold unknown parts (shown as null inside it); ask for
-    /// the longer path, or [`PlannedResource::contains_unknown`](super::PlannedResource::contains_unknown).
-    Known(&'a Json),
-    /// Known only after apply.
-    Unknown,
-    /// Neither configured nor known: the provider default applies (for example an absent
-    /// `multi_az` means false).
-    NotSet,
-}
+/// What a plan says of an attribute: the one three-state answer drlint gives
+/// ([`crate::value::Fact`]), over the plan's JSON.
+///
+/// - `Known`: decided by the plan. `null` here means the configuration sets the attribute to an
+///   expression that evaluated to null (for example `multi_az = var.multi_az` with the variable
+///   left null): the provider default applies, but the author wrote the attribute. A known list
+///   or object can still hold unknown parts (shown as null inside it); ask for the longer path,
+///   or [`PlannedResource::contains_unknown`](super::PlannedResource::contains_unknown).
+/// - `Unknown`: known only after apply.
+/// - `Absent`: neither configured nor known: the provider default applies (for example an
+///   absent `multi_az` means false).
+pub type PlanValue<'a> = Fact<&'a Json>;
 
-impl<'a> PlanValue<'a> {
+impl<'a> Fact<&'a Json> {
     /// The value, when known and not null.
     pub fn known(self) -> Option<&'a Json> {
         match self {
-            PlanValue::Known(value) if !value.is_null() => Some(value),
+            Fact::Known(value) if !value.is_null() => Some(value),
             _ => None,
         }
-    }
-
-    pub fn is_unknown(self) -> bool {
-        self == PlanValue::Unknown
     }
 
     /// The value as a bool, when known and a bool.
