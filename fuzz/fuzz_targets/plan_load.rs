@@ -32,8 +32,9 @@ fuzz_target!(|bytes: &[u8]| {
             );
         }
     }
+    let scope = path.display().to_string().into();
     for planned in &document.resources {
-        let resource = drlint::check::from_plan(path, &document, planned, FileId(0));
+        let resource = drlint::check::from_plan(&scope, &document, planned, FileId(0));
         // Reading the resource back exercises the lookups rules make.
         let _ = (resource.get(&["multi_az"]), resource.tag("dr-tier"));
         let _ = (

@@ -203,10 +203,11 @@ fn load_plan_file(
     // Plans are quoted by address, not by source text: keep the file's name only.
     let file = sources.add(path.to_path_buf(), "");
     model.resources.reserve(document.resources.len());
+    let scope: std::sync::Arc<str> = path.display().to_string().into();
     for planned in &document.resources {
         model
             .resources
-            .push(from_plan(path, &document, planned, file));
+            .push(from_plan(&scope, &document, planned, file));
     }
     Some(PlanRead {
         path: path.to_path_buf(),

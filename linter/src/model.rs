@@ -4,12 +4,13 @@
 //! writes (`module.db.aws_db_instance.this[0]`), with a value tree in which nested blocks are
 //! lists of objects (as in plan JSON), and with the origin that diagnostics point at.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::source::FileId;
-use crate::value::{Fact, Lookup, Value};
+use crate::value::{Fact, Lookup, Text, Value};
 
 /// Where a resource was declared, for diagnostics.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,24 +34,34 @@ pub struct BlockText {
     pub range: Range<usize>,
 }
 
+/// Where a resource's effective tags are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EffectiveTags {
+    /// Its own `tags` argument, with no provider `default_tags` to merge: kept once, in the
+    /// values (a large tree has a tag map per resource).
+    Own,
+    /// Computed from default tags, `tag` blocks or a plan's `tags_all`.
+    Computed(Value),
+}
+
 /// One resource instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     /// Full instance address: `module.db["orders"].aws_db_instance.this[0]`.
-    pub address: String,
+    pub address: Arc<str>,
     /// The configuration it belongs to (root module directory or plan file): addresses are
     /// only unique within one, so relations never cross it.
-    pub scope: String,
+    pub scope: Arc<str>,
     /// The module instance it lives in: `""` for the root, else `module.db["orders"]`.
     pub module_address: String,
-    pub resource_type: String,
-    pub name: String,
+    pub resource_type: Text,
+    pub name: Text,
     /// Evaluated arguments; nested blocks are lists of objects.
     pub values: Value,
     /// Effective tags: provider `default_tags` merged with `tags` (or plan `tags_all`), or the
-    /// `tag` blocks of types that carry tags that way ([`crate::aws::tag_style`]). `Value::Null`
-    /// when the resource has none; unknown keys make it [`Value::Partial`] or `Value::Unknown`.
-    pub tags: Value,
+    /// `tag` blocks of types that carry tags that way ([`crate::aws::tag_style`]). Read them
+    /// with [`Resource::tags`].
+    pub tags: EffectiveTags,
     /// For each top-level argument, the resources it refers to, as `MODULE.TYPE.NAME` keys
     /// (see [`Resource::config_key`]).
     pub references: HashMap<String, Vec<String>>,
@@ -78,9 +89,22 @@ impl Resource {
         }
     }
 
+    /// The effective tags: `Value::Null` when the resource has none; unknown keys make them
+    /// [`Value::Partial`] or `Value::Unknown`.
+    pub fn tags(&self) -> &Value {
+        match &self.tags {
+            EffectiveTags::Own => self
+                .values
+                .as_map()
+                .and_then(|values| values.get("tags"))
+                .unwrap_or(&Value::Null),
+            EffectiveTags::Computed(tags) => tags,
+        }
+    }
+
     /// The effective tag `key`.
     pub fn tag(&self, key: &str) -> Lookup<'_> {
-        Lookup::walk(&self.tags, &[key])
+        Lookup::walk(self.tags(), &[key])
     }
 
     /// `MODULE_INSTANCE.TYPE.NAME` without the instance key: what references name.
@@ -91,6 +115,31 @@ impl Resource {
             &self.resource_type,
             &self.name,
         )
+    }
+
+    /// `MODULE.TYPE.NAME`: the address of the block this is an instance of (its configuration
+    /// key without the scope), borrowed from the address where it starts with it.
+    pub fn block_address(&self) -> Cow<'_, str> {
+        let module = if self.module_address.is_empty() {
+            0
+        } else {
+            self.module_address.len() + 1
+        };
+        let end = module + self.resource_type.len() + 1 + self.name.len();
+        match self.address.get(..end) {
+            Some(block)
+                if block.ends_with(self.name.as_str())
+                    && block[module..].starts_with(self.resource_type.as_str())
+                    && (self.address.len() == end || self.address[end..].starts_with('[')) =>
+            {
+                Cow::Borrowed(block)
+            }
+            _ if module == 0 => Cow::Owned(format!("{}.{}", self.resource_type, self.name)),
+            _ => Cow::Owned(format!(
+                "{}.{}.{}",
+                self.module_address, self.resource_type, self.name
+            )),
+        }
     }
 
     /// `SCOPE::ADDRESS`: what a reference naming this very instance (`TYPE.NAME["key"]`)
@@ -169,10 +218,10 @@ pub struct Note {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnresolvedModule {
     /// The call's instance address: `module.vpc`, `module.app["eu"].module.vpc`.
-    pub address: String,
+    pub address: Arc<str>,
     pub source: String,
     /// The root module directory it belongs to.
-    pub scope: String,
+    pub scope: Arc<str>,
     pub file: FileId,
     /// The `module "NAME"` header (`None` in `.tf.json`, whose spans do not point into the
     /// file).
@@ -199,5 +248,70 @@ impl Model {
         self.resources
             .iter()
             .filter(move |resource| resource.resource_type == resource_type)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(address: &str, module_address: &str, resource_type: &str, name: &str) -> Resource {
+        Resource {
+            address: address.into(),
+            scope: "envs/prod".into(),
+            module_address: module_address.to_owned(),
+            resource_type: resource_type.into(),
+            name: name.into(),
+            values: Value::Null,
+            tags: EffectiveTags::Own,
+            references: HashMap::new(),
+            region: Value::Null,
+            origin: Origin::Plan { file: FileId(0) },
+            expansion_unknown: false,
+        }
+    }
+
+    #[test]
+    fn block_address_is_the_address_without_its_instance_key() {
+        let cases = [
+            (
+                "aws_db_instance.main",
+                "",
+                "aws_db_instance",
+                "main",
+                "aws_db_instance.main",
+            ),
+            (
+                "aws_db_instance.main[0]",
+                "",
+                "aws_db_instance",
+                "main",
+                "aws_db_instance.main",
+            ),
+            (
+                r#"module.db["eu"].aws_db_instance.this["a.b]"]"#,
+                r#"module.db["eu"]"#,
+                "aws_db_instance",
+                "this",
+                r#"module.db["eu"].aws_db_instance.this"#,
+            ),
+            // A plan's data source: its address does not start with the type.
+            (
+                "data.aws_region.current",
+                "",
+                "aws_region",
+                "current",
+                "aws_region.current",
+            ),
+        ];
+        for (address, module, resource_type, name, block) in cases {
+            let resource = resource(address, module, resource_type, name);
+            assert_eq!(resource.block_address(), block, "{address}");
+            assert_eq!(
+                resource.config_key(),
+                format!("envs/prod::{block}"),
+                "{address}"
+            );
+        }
     }
 }

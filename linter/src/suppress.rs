@@ -49,8 +49,8 @@ pub fn apply(findings: &mut Vec<Finding>, sources: &SourceMap) -> (usize, Vec<No
         let Some(file) = sources.get(finding.file) else {
             return true;
         };
-        for anchor in &finding.anchors {
-            for line in lines_at(file, *anchor) {
+        for anchor in finding.anchors.iter() {
+            for line in lines_at(file, anchor) {
                 let Some((names, has_reason)) = parse(line) else { continue };
                 if !names.iter().any(|name| name.eq_ignore_ascii_case(finding.rule.code) || *name == finding.rule.name) {
                     continue;

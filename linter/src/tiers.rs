@@ -4,6 +4,8 @@
 //! objective of their level. A resource's tier comes from its effective `dr-tier` tag; a resource
 //! without one is judged as tier 1 ("unknown criticality is critical until declared").
 
+use std::sync::Arc;
+
 use dr_vocab::{
     format_duration, parse_duration, Need, RecoveryObjective, TierRequirements, DEFAULT_TIERS,
     TAG_DR_TIER,
@@ -20,7 +22,7 @@ pub struct Tier {
     pub objective: RecoveryObjective,
     pub requirements: TierRequirements,
     /// The `dr_tier` resource that declared it, when one did.
-    pub declared_by: Option<String>,
+    pub declared_by: Option<Arc<str>>,
 }
 
 /// The tiers in force in one configuration: defaults, overridden by its `dr_tier` resources.
@@ -34,8 +36,8 @@ pub struct TierCatalog {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TierConflict {
     /// Instance addresses of the two declarations, in the order they were read.
-    pub first: String,
-    pub second: String,
+    pub first: Arc<str>,
+    pub second: Arc<str>,
     pub reason: String,
 }
 

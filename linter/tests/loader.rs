@@ -50,7 +50,7 @@ fn load_reporting(
 }
 
 fn addresses(model: &Model) -> Vec<&str> {
-    let mut out: Vec<&str> = model.resources.iter().map(|r| r.address.as_str()).collect();
+    let mut out: Vec<&str> = model.resources.iter().map(|r| &*r.address).collect();
     out.sort();
     out
 }
@@ -366,7 +366,7 @@ fn provider_aliases_and_providers_maps_pick_default_tags_and_region() {
         model
             .resources
             .iter()
-            .find(|r| r.address == address)
+            .find(|r| &*r.address == address)
             .expect(address)
     };
     let region = |address: &str| find(address).region.as_str().map(str::to_owned);
@@ -430,7 +430,7 @@ fn unknown_count_marks_instances_uncertain_and_zero_count_modules_vanish() {
         model
             .resources
             .iter()
-            .find(|r| r.address == "aws_db_instance.maybe")
+            .find(|r| &*r.address == "aws_db_instance.maybe")
             .expect("maybe")
             .expansion_unknown
     );
@@ -468,7 +468,7 @@ fn cycles_and_self_calls_are_reported_where_they_are() {
     assert!(model
         .resources
         .iter()
-        .any(|r| r.address == "aws_s3_bucket.b" && r.get(&["bucket"]) == Fact::Unknown));
+        .any(|r| &*r.address == "aws_s3_bucket.b" && r.get(&["bucket"]) == Fact::Unknown));
     assert_eq!(
         errors,
         [
@@ -644,7 +644,7 @@ fn references_name_one_instance_when_the_key_is_known() {
         model
             .resources
             .iter()
-            .find(|r| r.address == address)
+            .find(|r| &*r.address == address)
             .unwrap_or_else(|| panic!("{address}"))
     };
     let scope = &find("aws_lb.one").scope;
@@ -699,7 +699,7 @@ fn remote_modules_not_on_disk_are_recorded_unless_switched_off() {
     let mut unresolved: Vec<(&str, &str)> = model
         .unresolved_modules
         .iter()
-        .map(|call| (call.address.as_str(), call.source.as_str()))
+        .map(|call| (&*call.address, call.source.as_str()))
         .collect();
     unresolved.sort();
     assert_eq!(

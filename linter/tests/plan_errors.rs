@@ -297,7 +297,7 @@ fn unknown_actions_from_later_terraform_are_kept() {
     });
     let parsed = PlanDocument::parse(plan.to_string().as_bytes());
     let plan = parsed.unwrap_or_else(|error| panic!("{error}"));
-    let kept: Vec<_> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+    let kept: Vec<_> = plan.resources.iter().map(|r| &*r.address).collect();
     assert_eq!(kept, ["aws_s3_bucket.logs", "aws_s3_bucket.next"]);
     let next = plan.resource("aws_s3_bucket.next");
     // No `after_unknown` recorded and nothing in the configuration: plain values.

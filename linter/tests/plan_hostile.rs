@@ -498,7 +498,7 @@ fn wide_objects_and_many_providers_take_linear_time() {
         .model
         .resources
         .iter()
-        .find(|resource| resource.address == "aws_s3_bucket.open");
+        .find(|resource| &*resource.address == "aws_s3_bucket.open");
     // Without marks, an attribute the configuration computes is unknown.
     assert_eq!(
         open.map(|resource| resource.get(&["e7"])),

@@ -27,7 +27,7 @@ fn resource<'a>(plan: &'a PlanDocument, address: &str) -> &'a PlannedResource {
 }
 
 fn addresses(plan: &PlanDocument) -> Vec<&str> {
-    plan.resources.iter().map(|r| r.address.as_str()).collect()
+    plan.resources.iter().map(|r| &*r.address).collect()
 }
 
 #[test]

@@ -89,14 +89,14 @@ impl Instance<'_> {
             let local = format!("{resource_type}.{name}{suffix}");
             out.push(Resource {
                 address: if self.address.is_empty() {
-                    local
+                    local.into()
                 } else {
-                    format!("{}.{local}", self.address)
+                    format!("{}.{local}", self.address).into()
                 },
                 scope: self.root.scope.clone(),
                 module_address: self.address.clone(),
-                resource_type: resource_type.clone(),
-                name: name.clone(),
+                resource_type: resource_type.clone().into(),
+                name: name.clone().into(),
                 values,
                 tags,
                 references: collected.references,

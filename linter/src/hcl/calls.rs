@@ -138,7 +138,7 @@ impl<'p> Instance<'p> {
         else {
             let tags = self.registry_module_tags(body, source, &expansion, call.file, base);
             self.run.unresolved.borrow_mut().push(UnresolvedModule {
-                address: address(""),
+                address: address("").into(),
                 source: source.to_owned(),
                 scope: self.root.scope.clone(),
                 file: call.file,

@@ -137,7 +137,10 @@ impl Instance<'_> {
                         .map(|key| {
                             (
                                 instance_key(&key),
-                                Binding::Each(Value::String(key.clone()), Value::String(key)),
+                                Binding::Each(
+                                    Value::String(key.clone().into()),
+                                    Value::String(key.into()),
+                                ),
                             )
                         })
                         .collect(),

@@ -135,10 +135,10 @@ pub(super) fn root_values(
                 // Strings reach Terraform as they are, and are read as HCL for a variable of
                 // a collection type, like any TF_VAR_ value; other values arrive JSON-encoded.
                 let value = match value {
-                    Value::String(text) => RootValue::Text(text.clone()),
+                    Value::String(text) => RootValue::Text(text.to_string()),
                     other => RootValue::Json(other.clone()),
                 };
-                values.insert(name.clone(), value);
+                values.insert(name.clone().into(), value);
             }
         }
     }
@@ -261,13 +261,13 @@ pub(super) fn evaluate_root_variables(
                     .and_then(|expr| Type::parse(expr).ok())
                     .is_some_and(|ty| ty.is_complex());
                 if !complex {
-                    Value::String(text)
+                    Value::String(text.into())
                 } else {
                     let env = ConstantEnv(&run.budget);
                     hcl_edit::parser::parse_expr(&text)
                         .ok()
                         .and_then(|expr| Evaluator::new(&env).eval(&expr).ok())
-                        .unwrap_or(Value::String(text))
+                        .unwrap_or(Value::String(text.into()))
                 }
             }
             None => match &decl.default {

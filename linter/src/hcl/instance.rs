@@ -252,7 +252,7 @@ impl Env for Instance<'_> {
         Some(Value::Map(
             dr_vocab::tier_tags(level, rto_seconds)
                 .into_iter()
-                .map(|(key, value)| (key.to_owned(), Value::String(value)))
+                .map(|(key, value)| (key.to_owned(), Value::String(value.into())))
                 .collect(),
         ))
     }

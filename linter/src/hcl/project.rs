@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use super::load::{add_hcl_file, load_module, resolve_dir, ModuleSource};
 use super::terragrunt::{self, Unit};
@@ -71,7 +72,7 @@ pub struct Root {
     pub dir: PathBuf,
     /// How output names it (and the findings' `root`): for a Terragrunt unit, the unit's
     /// directory.
-    pub scope: String,
+    pub scope: Arc<str>,
     pub style: PathStyle,
     /// Set for a Terragrunt unit: its module with the generated files, and its inputs.
     pub unit: Option<UnitRoot>,
@@ -242,7 +243,7 @@ impl Project {
             .into_iter()
             .map(|(dir, style)| Root {
                 dir: dir.clone(),
-                scope: style.show(dir).display().to_string(),
+                scope: style.show(dir).display().to_string().into(),
                 style: style.clone(),
                 unit: None,
             })
@@ -262,12 +263,12 @@ impl Project {
         sources: &mut SourceMap,
         errors: &mut Vec<InputError>,
     ) {
-        let scope = style.show(&unit.dir).display().to_string();
+        let scope: Arc<str> = style.show(&unit.dir).display().to_string().into();
         let Some(dir) = unit.module.clone() else {
             self.unresolved.push(UnresolvedModule {
-                address: "terraform.source".to_owned(),
+                address: "terraform.source".into(),
                 source: unit.source.clone().unwrap_or_default(),
-                scope,
+                scope: scope.clone(),
                 file: unit.file,
                 header: Some(unit.header.clone()),
                 tags: None,

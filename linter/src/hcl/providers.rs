@@ -9,6 +9,7 @@ use hcl_edit::structure::Body;
 use super::eval::Evaluator;
 use super::instance::Instance;
 use crate::aws::{self, TagStyle};
+use crate::model::EffectiveTags;
 use crate::value::Value;
 
 /// A provider configuration as resources see it.
@@ -113,18 +114,22 @@ pub(super) fn reference_name(expr: &Expression) -> Option<String> {
 
 /// The tags a resource ends up with, as its type carries them: `tags` merged over the
 /// provider's `default_tags`, or a map built from `tag { key value }` blocks.
-pub(super) fn effective_tags(resource_type: &str, default_tags: &Value, values: &Value) -> Value {
+pub(super) fn effective_tags(
+    resource_type: &str,
+    default_tags: &Value,
+    values: &Value,
+) -> EffectiveTags {
     match aws::tag_style(resource_type) {
+        TagStyle::Map if matches!(default_tags, Value::Null) => EffectiveTags::Own,
         TagStyle::Map => {
             let tags = values
                 .as_map()
                 .and_then(|m| m.get("tags"))
                 .unwrap_or(&Value::Null);
-            if matches!((default_tags, tags), (Value::Null, Value::Null)) {
-                return Value::Null;
-            }
-            Value::merge([default_tags.clone(), tags.clone()]).unwrap_or(Value::Unknown)
+            EffectiveTags::Computed(
+                Value::merge([default_tags.clone(), tags.clone()]).unwrap_or(Value::Unknown),
+            )
         }
-        TagStyle::Blocks { block } => aws::tags_from_blocks(values, block),
+        TagStyle::Blocks { block } => EffectiveTags::Computed(aws::tags_from_blocks(values, block)),
     }
 }

@@ -167,8 +167,8 @@ pub fn read_unit(
                 name,
                 Generated {
                     shown: from_file.unwrap_or_else(|| style.show(&dir.join(&path))),
-                    name: path,
-                    text: contents,
+                    name: path.into(),
+                    text: contents.into(),
                     if_exists,
                 },
             );
@@ -356,19 +356,21 @@ impl Env for ConfigEnv<'_> {
 
     fn function(&self, name: &str, args: &[Value]) -> Option<Value> {
         let text = |index: usize| args.get(index).and_then(Value::as_str);
-        let path_value = |path: &Path| Value::String(path.display().to_string());
+        let path_value = |path: &Path| Value::String(path.display().to_string().into());
         Some(match name {
             "get_terragrunt_dir" => path_value(self.unit_dir),
             "get_parent_terragrunt_dir" => path_value(&self.include_dir),
             "path_relative_to_include" => Value::String(
                 super::project::relative_path(self.unit_dir, &self.include_dir)
                     .display()
-                    .to_string(),
+                    .to_string()
+                    .into(),
             ),
             "path_relative_from_include" => Value::String(
                 super::project::relative_path(&self.include_dir, self.unit_dir)
                     .display()
-                    .to_string(),
+                    .to_string()
+                    .into(),
             ),
             "find_in_parent_folders" => {
                 let wanted = text(0).unwrap_or(CONFIG_FILE);
@@ -385,7 +387,7 @@ impl Env for ConfigEnv<'_> {
                 }
             }
             "get_env" => match (text(0).map(std::env::var), args.get(1)) {
-                (Some(Ok(value)), _) => Value::String(value),
+                (Some(Ok(value)), _) => Value::String(value.into()),
                 (_, Some(default)) => default.clone(),
                 _ => Value::Unknown,
             },
@@ -402,7 +404,7 @@ impl Env for ConfigEnv<'_> {
                     Ok(text) => {
                         let resolved = path.canonicalize().unwrap_or(path);
                         self.read.borrow_mut().push((resolved, text.clone()));
-                        Value::String(text)
+                        Value::String(text.into())
                     }
                     Err(_) => Value::Unknown,
                 }

@@ -136,9 +136,9 @@ impl Converter<'_> {
             (Type::Any, value) => value,
             (_, value @ (Value::Unknown | Value::Null)) => value,
             (Type::String, value @ Value::String(_)) => value,
-            (Type::String, value @ (Value::Number(_) | Value::Bool(_))) => {
-                value.to_string_value().map_or(value, Value::String)
-            }
+            (Type::String, value @ (Value::Number(_) | Value::Bool(_))) => value
+                .to_string_value()
+                .map_or(value, |text| Value::String(text.into())),
             (Type::Number, Value::String(text)) => match text.trim().parse::<f64>() {
                 Ok(number) => Value::Number(number),
                 Err(_) => self.mismatch(Value::String(text), "a number", path),
@@ -301,7 +301,7 @@ mod tests {
             Expression::Null(_) => Value::Null,
             Expression::Bool(flag) => Value::Bool(*flag.value()),
             Expression::Number(number) => Value::Number(number.value().as_f64().unwrap_or(0.0)),
-            Expression::String(text) => Value::String(text.value().clone()),
+            Expression::String(text) => Value::String(text.value().as_str().into()),
             Expression::Array(items) => Value::List(items.iter().map(constant).collect()),
             Expression::Object(object) => Value::Map(
                 object

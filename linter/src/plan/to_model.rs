@@ -11,7 +11,7 @@
 //! reads as not written.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -19,14 +19,15 @@ use super::{
     configured_below, Configured, Json, PlanDocument, PlanValue, PlannedResource, UnknownMarks,
 };
 use crate::aws::{self, TagStyle};
-use crate::model::{config_key, Origin, Resource};
+use crate::model::{config_key, EffectiveTags, Origin, Resource};
 use crate::source::FileId;
 use crate::value::Value;
 
 /// A planned resource as the rules see it: `after` with every unknown mark turned into
 /// [`Value::Unknown`], `tags_all` as the effective tags, references from the configuration.
+/// `scope` names the plan (its path as given), shared by all its resources.
 pub fn from_plan(
-    path: &Path,
+    scope: &Arc<str>,
     document: &PlanDocument,
     planned: &PlannedResource,
     file: FileId,
@@ -62,7 +63,6 @@ pub fn from_plan(
     }
     let tags = effective_tags(document, planned, &values);
     let module_address = planned.module_address.clone().unwrap_or_default();
-    let scope = path.display().to_string();
     let mut references: HashMap<String, Vec<String>> = HashMap::new();
     if let Some(config) = planned.configuration() {
         for (key, expression) in config.expressions.iter() {
@@ -78,7 +78,7 @@ pub fn from_plan(
                         resource_type,
                         "var" | "local" | "module" | "data" | "each" | "count" | "path" | "self"
                     ))
-                    .then(|| config_key(&scope, &module_address, resource_type, name))
+                    .then(|| config_key(scope, &module_address, resource_type, name))
                 })
                 .collect();
             if !targets.is_empty() {
@@ -90,16 +90,16 @@ pub fn from_plan(
         .provider_config_key()
         .and_then(|key| document.provider_config(key))
         .and_then(|config| config.region())
-        .map(|region| Value::String(region.to_owned()))
+        .map(|region| Value::String(region.into()))
         .unwrap_or(Value::Null);
     Resource {
-        address: planned.address.clone(),
-        scope,
+        address: planned.address.as_str().into(),
+        scope: scope.clone(),
         module_address,
-        resource_type: planned.resource_type.clone(),
-        name: planned.name.clone(),
+        resource_type: planned.resource_type.clone().into(),
+        name: planned.name.clone().into(),
         values,
-        tags,
+        tags: EffectiveTags::Computed(tags),
         references,
         region,
         origin: Origin::Plan { file },
@@ -226,7 +226,7 @@ impl<'a> Building<'a> {
             Json::Null => return Start::Done(Value::Null),
             Json::Bool(flag) => return Start::Done(Value::Bool(*flag)),
             Json::Number(number) => return Start::Done(Value::Number(*number)),
-            Json::String(text) => return Start::Done(Value::String(text.as_str().to_owned())),
+            Json::String(text) => return Start::Done(Value::String(text.as_str().into())),
             Json::Object(object) => {
                 let added = marks_object.map_or(0, |marks| {
                     marks

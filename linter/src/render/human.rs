@@ -45,7 +45,7 @@ pub fn render_finding(run: &CheckRun, finding: &Finding, style: &Style) -> Strin
     };
     let path = run.sources.path(finding.file).display().to_string();
     // Name the root when the finding's file is not inside it (a shared module).
-    let root = if finding.span.is_some() && !path.starts_with(&finding.root) {
+    let root = if finding.span.is_some() && !path.starts_with(&*finding.root) {
         format!(" (root {})", finding.root)
     } else {
         String::new()
@@ -57,7 +57,7 @@ pub fn render_finding(run: &CheckRun, finding: &Finding, style: &Style) -> Strin
     let mut diagnostic = MietteDiagnostic::new(message)
         .with_code(format!("{}/{}", finding.rule.code, finding.rule.name))
         .with_severity(miette_severity(finding.severity))
-        .with_help(finding.help.clone())
+        .with_help(finding.help.to_string())
         .with_url(finding.rule.url());
     let label = match finding.certainty {
         Certainty::Definite => finding.rule.category.name().to_owned(),

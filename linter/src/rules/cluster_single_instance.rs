@@ -131,7 +131,7 @@ mod tests {
             }
         "#,
         );
-        let addresses: Vec<&str> = found.iter().map(|f| f.address.as_str()).collect();
+        let addresses: Vec<&str> = found.iter().map(|f| &*f.address).collect();
         assert_eq!(addresses, [r#"aws_rds_cluster.this["ledger"]"#]);
         assert_eq!(found[0].certainty, Certainty::Definite);
         assert!(found[0]

@@ -57,7 +57,7 @@ impl Rule for ConflictingTiers {
                 (&conflict.second, &conflict.first),
             ];
             for (this, other) in pair {
-                let Some(resource) = cx.resources().iter().find(|r| r.address == *this) else {
+                let Some(resource) = cx.resources().iter().find(|r| *r.address == **this) else {
                     continue;
                 };
                 report.report(
@@ -108,7 +108,7 @@ mod tests {
             }
         "#,
         );
-        let addresses: Vec<&str> = found.iter().map(|f| f.address.as_str()).collect();
+        let addresses: Vec<&str> = found.iter().map(|f| &*f.address).collect();
         assert_eq!(
             addresses,
             [

@@ -217,7 +217,7 @@ mod tests {
                }"#,
         );
         assert_eq!(replica.len(), 1, "{replica:#?}");
-        assert_eq!(replica[0].address, "aws_db_instance.reports");
+        assert_eq!(&*replica[0].address, "aws_db_instance.reports");
         assert_eq!(replica[0].severity, Severity::Warning);
         assert_eq!(replica[0].certainty, Certainty::Definite);
         assert!(replica[0]

@@ -1,12 +1,14 @@
 //! The rules. One file per rule; its doc comment is its documentation (rendered by
 //! `drlint rule CODE` and into `docs/rules/`), and [`codes`] is the one table of codes.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
 use crate::aws::{self, Relation, RelationKey};
-use crate::finding::Finding;
+use crate::finding::{Anchors, Finding};
 use crate::model::{Model, Origin, Resource, UnresolvedModule};
 use crate::tiers::{Certainty, Judgement, ScopedTiers, Severity, TierCatalog};
 use crate::value::{Fact, Value};
@@ -105,10 +107,10 @@ pub struct Context<'a> {
 #[derive(Default)]
 struct Index<'a> {
     by_type: HashMap<&'a str, Vec<&'a Resource>>,
-    /// Configuration key → its instances.
-    by_key: HashMap<String, Vec<&'a Resource>>,
-    /// `SCOPE::ADDRESS` → the instance (for references that name one instance).
-    by_address: HashMap<String, &'a Resource>,
+    /// Configuration key without the scope (`MODULE.TYPE.NAME`) → its instances.
+    by_key: HashMap<Cow<'a, str>, Vec<&'a Resource>>,
+    /// Address → the instance (for references that name one instance).
+    by_address: HashMap<&'a str, &'a Resource>,
     /// Configuration key → (referring resource, argument).
     referrers: HashMap<&'a str, Vec<(&'a Resource, &'a str)>>,
     /// (relation, literal identifier) → the resources on its `from` side that write it.
@@ -130,10 +132,10 @@ impl<'a> Index<'a> {
                 .push(resource);
             index
                 .by_key
-                .entry(resource.config_key())
+                .entry(resource.block_address())
                 .or_default()
                 .push(resource);
-            index.by_address.insert(resource.instance_key(), resource);
+            index.by_address.insert(&resource.address, resource);
             for (attribute, targets) in &resource.references {
                 let mut seen = HashSet::new();
                 for target in targets.iter().filter(|target| seen.insert(target.as_str())) {
@@ -206,6 +208,13 @@ impl<'a> Context<'a> {
     /// The instances a recorded reference names: one instance (`TYPE.NAME["key"]`, see
     /// `Resource::instance_key`) or every instance of a block (`Resource::config_key`).
     pub fn instances(&self, reference: &str) -> &[&'a Resource] {
+        // Every key of this configuration starts with its scope.
+        let Some(reference) = reference
+            .strip_prefix(self.scope)
+            .and_then(|rest| rest.strip_prefix("::"))
+        else {
+            return &[];
+        };
         if let Some(resource) = self.index.by_address.get(reference) {
             return std::slice::from_ref(resource);
         }
@@ -239,6 +248,9 @@ impl<'a> Context<'a> {
 pub struct Reporter<'a> {
     pub rule: &'static codes::RuleInfo,
     pub findings: &'a mut Vec<Finding>,
+    /// The help texts given so far: most repeat (every tier-1 bucket gets the same advice), so
+    /// each is kept once.
+    pub helps: &'a mut HashSet<Arc<str>>,
 }
 
 /// How sure a finding is and how bad, before it is attached to a resource.
@@ -267,14 +279,13 @@ impl Reporter<'_> {
         } else {
             verdict.certainty
         };
-        let mut anchors = Vec::new();
-        if let Origin::Hcl { header, .. } = &resource.origin {
-            anchors.push(header.start);
-        }
+        let header = match &resource.origin {
+            Origin::Hcl { header, .. } => Some(header.start),
+            Origin::Plan { .. } => None,
+        };
         let span = resource.span_for(path);
-        if let Some(span) = &span {
-            anchors.push(span.start);
-        }
+        let anchors = Anchors::new(header, span.as_ref().map(|span| span.start));
+        let help = self.shared_help(help);
         self.findings.push(Finding {
             rule: self.rule,
             severity: verdict.severity,
@@ -283,7 +294,7 @@ impl Reporter<'_> {
             root: resource.scope.clone(),
             file: resource.file(),
             span,
-            message,
+            message: message.into(),
             help,
             tier: judgement.map(|j| j.tier.level),
             anchors,
@@ -301,6 +312,7 @@ impl Reporter<'_> {
         message: String,
         help: String,
     ) {
+        let help = self.shared_help(help);
         self.findings.push(Finding {
             rule: self.rule,
             severity,
@@ -309,11 +321,20 @@ impl Reporter<'_> {
             root: call.scope.clone(),
             file: call.file,
             span: call.header.clone(),
-            message,
+            message: message.into(),
             help,
             tier: None,
-            anchors: call.header.iter().map(|span| span.start).collect(),
+            anchors: Anchors::new(call.header.as_ref().map(|span| span.start), None),
         });
+    }
+
+    fn shared_help(&mut self, help: String) -> Arc<str> {
+        if let Some(known) = self.helps.get(help.as_str()) {
+            return known.clone();
+        }
+        let help: Arc<str> = help.into();
+        self.helps.insert(help.clone());
+        help
     }
 
     /// How many findings there are so far: pass it to [`Reporter::uncertain_since`].
@@ -327,7 +348,7 @@ impl Reporter<'_> {
         for finding in self.findings.iter_mut().skip(mark) {
             if finding.rule.code == self.rule.code {
                 finding.certainty = Certainty::Unknown;
-                finding.message = format!("{} (if {assumption})", finding.message);
+                finding.message = format!("{} (if {assumption})", finding.message).into();
             }
         }
     }
@@ -359,6 +380,7 @@ pub fn run(model: &Model) -> (Vec<Finding>, ScopedTiers) {
     }
     let mut tiers = ScopedTiers::default();
     let mut findings = Vec::new();
+    let mut helps = HashSet::new();
     for (scope, (resources, unresolved)) in scopes {
         let catalog = TierCatalog::from_resources(resources.iter().copied());
         let cx = Context::new(scope, resources, unresolved, &catalog);
@@ -366,6 +388,7 @@ pub fn run(model: &Model) -> (Vec<Finding>, ScopedTiers) {
             let mut reporter = Reporter {
                 rule: info,
                 findings: &mut findings,
+                helps: &mut helps,
             };
             let types = info.rule.resource_types();
             for resource in cx.resources() {

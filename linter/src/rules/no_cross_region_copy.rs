@@ -295,7 +295,7 @@ mod tests {
             );
             findings("DR601", &hcl)
                 .iter()
-                .any(|finding| finding.address == "aws_s3_bucket.source")
+                .any(|finding| &*finding.address == "aws_s3_bucket.source")
         };
         assert!(
             reported("eu-west-1"),

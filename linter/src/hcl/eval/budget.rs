@@ -128,7 +128,7 @@ mod tests {
         assert!(budget.charge(2).is_ok());
         assert!(budget.charge(10).unwrap_err().contains("--limit steps=N"));
         assert_eq!(
-            weight(&Value::List(vec![Value::String("x".repeat(128))])),
+            weight(&Value::List(vec![Value::String("x".repeat(128).into())])),
             4
         );
     }

@@ -248,7 +248,7 @@ impl<'e> Evaluator<'e> {
             Expression::Null(_) => Value::Null,
             Expression::Bool(flag) => Value::Bool(*flag.value()),
             Expression::Number(number) => Value::Number(number.value().as_f64().unwrap_or(0.0)),
-            Expression::String(text) => Value::String(text.value().clone()),
+            Expression::String(text) => Value::String(text.value().as_str().into()),
             Expression::Array(array) => {
                 self.sized(expr, array.len())?;
                 let mut items = Vec::with_capacity(array.len());

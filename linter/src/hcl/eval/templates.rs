@@ -18,7 +18,7 @@ impl Evaluator<'_> {
         Ok(if unknown {
             Value::Unknown
         } else {
-            Value::String(out)
+            Value::String(out.into())
         })
     }
 

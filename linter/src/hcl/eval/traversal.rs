@@ -68,13 +68,13 @@ impl Evaluator<'_> {
                 }
             }
             "path" => match attribute(0) {
-                Some("module") => (Value::String(self.env.module_path()), 1),
-                Some("root") => (Value::String(self.env.root_path()), 1),
-                Some("cwd") => (Value::String(self.env.cwd_path()), 1),
+                Some("module") => (Value::String(self.env.module_path().into()), 1),
+                Some("root") => (Value::String(self.env.root_path().into()), 1),
+                Some("cwd") => (Value::String(self.env.cwd_path().into()), 1),
                 _ => return Err(EvalError::at(expr, "path has only module, root and cwd")),
             },
             "terraform" => match attribute(0) {
-                Some("workspace") => (Value::String("default".to_owned()), 1),
+                Some("workspace") => (Value::String("default".into()), 1),
                 _ => (Value::Unknown, operators.len()),
             },
             "data" | "self" | "each" | "count" => (Value::Unknown, operators.len()),
@@ -114,7 +114,7 @@ impl Evaluator<'_> {
             Value::Number(number) if number >= 0.0 && number.fract() == 0.0 => {
                 Some(format!("[{}]", number as u64))
             }
-            Value::String(key) => Some(format!("[{}]", serde_json::Value::String(key))),
+            Value::String(key) => Some(format!("[{}]", serde_json::Value::String(key.into()))),
             _ => None,
         }
     }

@@ -286,7 +286,12 @@ pub fn sort(call: Call<'_>) -> Outcome {
         .map(|item| item.to_string_value().ok_or("sort needs strings"))
         .collect::<Result<_, _>>()?;
     texts.sort_unstable();
-    Ok(Value::List(texts.into_iter().map(Value::String).collect()))
+    Ok(Value::List(
+        texts
+            .into_iter()
+            .map(|text| Value::String(text.into()))
+            .collect(),
+    ))
 }
 
 pub fn zipmap(call: Call<'_>) -> Outcome {

@@ -186,7 +186,7 @@ mod tests {
     use crate::settings::Limits;
 
     fn s(text: &str) -> Value {
-        Value::String(text.to_owned())
+        Value::String(text.into())
     }
 
     fn run(name: &str, args: Vec<Value>) -> Outcome {

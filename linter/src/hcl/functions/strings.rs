@@ -2,7 +2,7 @@
 //! (`join`, `format`, `replace`) are measured before they are built.
 
 use super::{Call, Failure, Outcome};
-use crate::value::Value;
+use crate::value::{Text, Value};
 
 pub fn format(call: Call<'_>) -> Outcome {
     let spec = call.string(0)?;
@@ -71,7 +71,7 @@ pub fn format(call: Call<'_>) -> Outcome {
             None => return Err("format ends in the middle of a verb".into()),
         }
     }
-    Ok(Value::String(out))
+    Ok(Value::String(out.into()))
 }
 
 pub fn join(call: Call<'_>) -> Outcome {
@@ -94,25 +94,27 @@ pub fn join(call: Call<'_>) -> Outcome {
             .saturating_mul(parts.len().saturating_sub(1)),
     );
     call.fits_string(length)?;
-    Ok(Value::String(parts.join(&separator)))
+    Ok(Value::String(parts.join(&separator).into()))
 }
 
 pub fn split(call: Call<'_>) -> Outcome {
     let separator = call.string(0)?;
     let text = call.string(1)?;
     if text.is_empty() {
-        return Ok(Value::List(vec![Value::String(String::new())]));
+        return Ok(Value::List(vec![Value::String(Text::default())]));
     }
     if separator.is_empty() {
         call.fits_collection(text.chars().count())?;
         return Ok(Value::List(
-            text.chars().map(|c| Value::String(c.to_string())).collect(),
+            text.chars()
+                .map(|c| Value::String(c.to_string().into()))
+                .collect(),
         ));
     }
     call.fits_collection(text.matches(separator.as_str()).count() + 1)?;
     Ok(Value::List(
         text.split(separator.as_str())
-            .map(|s| Value::String(s.to_owned()))
+            .map(|s| Value::String(s.into()))
             .collect(),
     ))
 }
@@ -126,13 +128,13 @@ pub fn replace(call: Call<'_>) -> Outcome {
         return Ok(Value::Unknown);
     }
     if search.is_empty() {
-        return Ok(Value::String(text));
+        return Ok(Value::String(text.into()));
     }
     let matches = text.matches(search.as_str()).count();
     let length = (text.len() - matches * search.len())
         .saturating_add(matches.saturating_mul(replacement.len()));
     call.fits_string(length)?;
-    Ok(Value::String(text.replace(&search, &replacement)))
+    Ok(Value::String(text.replace(&search, &replacement).into()))
 }
 
 /// `basename(path)`: the last part of a path, as Go's `filepath.Base` takes it.
@@ -140,10 +142,10 @@ pub fn basename(call: Call<'_>) -> Outcome {
     let path = call.string(0)?;
     let trimmed = path.trim_end_matches('/');
     Ok(Value::String(match trimmed.rsplit('/').next() {
-        _ if path.is_empty() => ".".to_owned(),
-        _ if trimmed.is_empty() => "/".to_owned(),
-        Some(last) => last.to_owned(),
-        None => trimmed.to_owned(),
+        _ if path.is_empty() => ".".into(),
+        _ if trimmed.is_empty() => "/".into(),
+        Some(last) => last.into(),
+        None => trimmed.into(),
     }))
 }
 
@@ -152,19 +154,19 @@ pub fn dirname(call: Call<'_>) -> Outcome {
     let path = call.string(0)?;
     let trimmed = path.trim_end_matches('/');
     Ok(Value::String(match trimmed.rfind('/') {
-        Some(0) => "/".to_owned(),
-        Some(at) => trimmed[..at].to_owned(),
-        None if path.starts_with('/') => "/".to_owned(),
-        None => ".".to_owned(),
+        Some(0) => "/".into(),
+        Some(at) => trimmed[..at].into(),
+        None if path.starts_with('/') => "/".into(),
+        None => ".".into(),
     }))
 }
 
 pub fn lower(call: Call<'_>) -> Outcome {
-    Ok(Value::String(call.string(0)?.to_lowercase()))
+    Ok(Value::String(call.string(0)?.to_lowercase().into()))
 }
 
 pub fn upper(call: Call<'_>) -> Outcome {
-    Ok(Value::String(call.string(0)?.to_uppercase()))
+    Ok(Value::String(call.string(0)?.to_uppercase().into()))
 }
 
 pub fn title(call: Call<'_>) -> Outcome {
@@ -179,21 +181,20 @@ pub fn title(call: Call<'_>) -> Outcome {
                     .unwrap_or_default()
             })
             .collect::<Vec<String>>()
-            .join(" "),
+            .join(" ")
+            .into(),
     ))
 }
 
 pub fn trimspace(call: Call<'_>) -> Outcome {
-    Ok(Value::String(call.string(0)?.trim().to_owned()))
+    Ok(Value::String(call.string(0)?.trim().into()))
 }
 
 pub fn trimprefix(call: Call<'_>) -> Outcome {
     let text = call.string(0)?;
     let prefix = call.string(1)?;
     Ok(Value::String(
-        text.strip_prefix(prefix.as_str())
-            .unwrap_or(&text)
-            .to_owned(),
+        text.strip_prefix(prefix.as_str()).unwrap_or(&text).into(),
     ))
 }
 
@@ -201,9 +202,7 @@ pub fn trimsuffix(call: Call<'_>) -> Outcome {
     let text = call.string(0)?;
     let suffix = call.string(1)?;
     Ok(Value::String(
-        text.strip_suffix(suffix.as_str())
-            .unwrap_or(&text)
-            .to_owned(),
+        text.strip_suffix(suffix.as_str()).unwrap_or(&text).into(),
     ))
 }
 
@@ -235,25 +234,28 @@ pub fn substr(call: Call<'_>) -> Outcome {
         (start as f64 + length).min(len) as usize
     };
     Ok(Value::String(
-        text[start.min(end)..end].iter().collect::<String>(),
+        text[start.min(end)..end].iter().collect::<String>().into(),
     ))
 }
 
 pub fn tostring(call: Call<'_>) -> Outcome {
     match call.arg(0)? {
         Value::Null => Ok(Value::Null),
-        other => other.to_string_value().map(Value::String).ok_or_else(|| {
-            Failure::Invalid(format!(
-                "cannot convert a {} to a string",
-                other.type_name()
-            ))
-        }),
+        other => other
+            .to_string_value()
+            .map(|text| Value::String(text.into()))
+            .ok_or_else(|| {
+                Failure::Invalid(format!(
+                    "cannot convert a {} to a string",
+                    other.type_name()
+                ))
+            }),
     }
 }
 
 pub fn jsonencode(call: Call<'_>) -> Outcome {
     match call.arg(0)?.to_json() {
-        Some(json) => Ok(Value::String(canonical_json(json))),
+        Some(json) => Ok(Value::String(canonical_json(json).into())),
         None => Ok(Value::Unknown),
     }
 }

@@ -12,7 +12,9 @@
 
 use std::fmt;
 
-use indexmap::IndexMap;
+mod entries;
+
+pub use entries::{Entries, Iter, Text};
 
 /// A Terraform value.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +22,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    String(Text),
     /// Lists, tuples and sets (sets are kept sorted and free of duplicates when built by `toset`).
     List(Vec<Value>),
     /// Maps and objects, in declaration order: exactly these keys.
@@ -30,64 +32,6 @@ pub enum Value {
     Partial(Entries),
     /// A value that cannot be known before apply.
     Unknown,
-}
-
-/// The entries of a map or object, boxed: most values are strings and numbers, and keeping
-/// the map out of line makes every value a third of the size (a model is mostly values).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Entries(Box<IndexMap<String, Value>>);
-
-impl std::ops::Deref for Entries {
-    type Target = IndexMap<String, Value>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Entries {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
-    }
-}
-
-impl From<IndexMap<String, Value>> for Entries {
-    fn from(entries: IndexMap<String, Value>) -> Entries {
-        Entries(Box::new(entries))
-    }
-}
-
-impl From<Entries> for IndexMap<String, Value> {
-    fn from(entries: Entries) -> IndexMap<String, Value> {
-        *entries.0
-    }
-}
-
-impl FromIterator<(String, Value)> for Entries {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(items: I) -> Entries {
-        Entries(Box::new(items.into_iter().collect()))
-    }
-}
-
-impl IntoIterator for Entries {
-    type Item = (String, Value);
-    type IntoIter = indexmap::map::IntoIter<String, Value>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a Entries {
-    type Item = (&'a String, &'a Value);
-    type IntoIter = indexmap::map::Iter<'a, String, Value>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
-
-impl Extend<(String, Value)> for Entries {
-    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, items: I) {
-        self.0.extend(items);
-    }
 }
 
 impl Value {
@@ -113,7 +57,7 @@ impl Value {
     }
 
     /// The entries of a map whose keys are all known.
-    pub fn as_map(&self) -> Option<&IndexMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&Entries> {
         match self {
             Value::Map(entries) => Some(entries),
             _ => None,
@@ -149,7 +93,7 @@ impl Value {
     /// The value as a string, with Terraform's conversion of numbers and booleans.
     pub fn to_string_value(&self) -> Option<String> {
         match self {
-            Value::String(text) => Some(text.clone()),
+            Value::String(text) => Some(text.to_string()),
             Value::Number(number) => Some(format_number(*number)),
             Value::Bool(flag) => Some(flag.to_string()),
             _ => None,
@@ -192,7 +136,7 @@ impl Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(flag) => Value::Bool(*flag),
             serde_json::Value::Number(number) => Value::Number(json_number(number)),
-            serde_json::Value::String(text) => Value::String(text.clone()),
+            serde_json::Value::String(text) => Value::String(text.as_str().into()),
             serde_json::Value::Array(items) => {
                 Value::List(items.iter().map(Value::from_json).collect())
             }
@@ -219,14 +163,14 @@ impl Value {
                         .unwrap_or(serde_json::Value::Null)
                 }
             }
-            Value::String(text) => serde_json::Value::String(text.clone()),
+            Value::String(text) => serde_json::Value::String(text.to_string()),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect::<Option<_>>()?)
             }
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
-                    .map(|(key, value)| Some((key.clone(), value.to_json()?)))
+                    .map(|(key, value)| Some((key.to_string(), value.to_json()?)))
                     .collect::<Option<_>>()?,
             ),
             Value::Partial(_) | Value::Unknown => return None,
@@ -237,7 +181,7 @@ impl Value {
     /// override any key before it, so those keys stay, with unknown values, and the result is
     /// partial; keys written after it are known again. Nulls are skipped.
     pub fn merge(maps: impl IntoIterator<Item = Value>) -> Result<Value, String> {
-        let mut out: IndexMap<String, Value> = IndexMap::new();
+        let mut out = Entries::new();
         let mut partial = false;
         for map in maps {
             match map {
@@ -265,9 +209,9 @@ impl Value {
             }
         }
         Ok(if partial {
-            Value::Partial(out.into())
+            Value::Partial(out)
         } else {
-            Value::Map(out.into())
+            Value::Map(out)
         })
     }
 
@@ -290,12 +234,12 @@ impl Value {
                 let (Value::Map(mut right) | Value::Partial(mut right)) = b else {
                     return Value::Unknown;
                 };
-                let keys: Vec<String> = left
+                let keys: Vec<Text> = left
                     .keys()
-                    .filter(|key| right.contains_key(*key))
+                    .filter(|key| right.contains_key(key))
                     .cloned()
                     .collect();
-                let entries: IndexMap<String, Value> = keys
+                let entries: Entries = keys
                     .into_iter()
                     .map(|key| {
                         let a = left.swap_remove(&key).unwrap_or(Value::Unknown);
@@ -304,9 +248,9 @@ impl Value {
                     })
                     .collect();
                 if closed {
-                    Value::Map(entries.into())
+                    Value::Map(entries)
                 } else {
-                    Value::Partial(entries.into())
+                    Value::Partial(entries)
                 }
             }
             _ => Value::Unknown,
