@@ -44,6 +44,14 @@ pub enum EffectiveTags {
     Computed(Value),
 }
 
+/// The `tags` argument in a resource's values (`Value::Null` when it has none).
+pub fn own_tags(values: &Value) -> &Value {
+    values
+        .as_map()
+        .and_then(|values| values.get("tags"))
+        .unwrap_or(&Value::Null)
+}
+
 /// One resource instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
@@ -93,11 +101,7 @@ impl Resource {
     /// [`Value::Partial`] or `Value::Unknown`.
     pub fn tags(&self) -> &Value {
         match &self.tags {
-            EffectiveTags::Own => self
-                .values
-                .as_map()
-                .and_then(|values| values.get("tags"))
-                .unwrap_or(&Value::Null),
+            EffectiveTags::Own => own_tags(&self.values),
             EffectiveTags::Computed(tags) => tags,
         }
     }

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use hcl_edit::structure::{Block, Body, Structure};
-use indexmap::IndexMap;
 
 use super::calls::Children;
 use super::eval::{iteration_pairs, Evaluator};
@@ -14,7 +13,7 @@ use super::instance::Instance;
 use super::load::BlockDecl;
 use super::providers::{effective_tags, reference_name};
 use crate::model::{Origin, Resource};
-use crate::value::Value;
+use crate::value::{Entries, Value};
 
 /// Where one resource instance's evaluation writes what it finds: for each top-level
 /// argument, the resources it refers to.
@@ -125,7 +124,7 @@ impl Instance<'_> {
         collected: &mut Collected,
         top: Option<&str>,
     ) -> Value {
-        let mut entries: IndexMap<String, Value> = IndexMap::new();
+        let mut entries = Entries::new();
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attribute) => {
@@ -164,7 +163,7 @@ impl Instance<'_> {
         }
         // A model holds one of these per block of every instance: no room to spare.
         entries.shrink_to_fit();
-        Value::Map(entries.into())
+        Value::Map(entries)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -175,7 +174,7 @@ impl Instance<'_> {
         prefix: &str,
         collected: &mut Collected,
         top: Option<&str>,
-        entries: &mut IndexMap<String, Value>,
+        entries: &mut Entries,
     ) {
         let Some(label) = block.labels.first().map(|label| label.as_str().to_owned()) else {
             return;
@@ -207,9 +206,9 @@ impl Instance<'_> {
         };
         if pairs.is_empty() {
             // Zero dynamic blocks is "not set"; keep the key so the span is known, as an empty list.
-            entries
-                .entry(label)
-                .or_insert_with(|| Value::List(Vec::new()));
+            if !entries.contains_key(&label) {
+                entries.insert(label, Value::List(Vec::new()));
+            }
             return;
         }
         if self.run.budget.collection(pairs.len()).is_err() {
@@ -217,10 +216,8 @@ impl Instance<'_> {
             return;
         }
         for (key, value) in pairs {
-            let mut item = IndexMap::new();
-            item.insert("key".to_owned(), key);
-            item.insert("value".to_owned(), value);
-            evaluator.bind(&iterator, Value::Map(item.into()));
+            let item = Entries::from_iter([("key", key), ("value", value)]);
+            evaluator.bind(&iterator, Value::Map(item));
             let value = self.eval_body(
                 evaluator,
                 &content.body,
@@ -253,12 +250,12 @@ fn file_references(
     }
 }
 
-fn push_block(entries: &mut IndexMap<String, Value>, ident: &str, value: Value) {
-    match entries
-        .entry(ident.to_owned())
-        .or_insert_with(|| Value::List(Vec::new()))
-    {
-        Value::List(items) => items.push(value),
-        other => *other = Value::List(vec![value]),
+fn push_block(entries: &mut Entries, ident: &str, value: Value) {
+    match entries.get_mut(ident) {
+        Some(Value::List(items)) => items.push(value),
+        Some(other) => *other = Value::List(vec![value]),
+        None => {
+            entries.insert(ident, Value::List(vec![value]));
+        }
     }
 }

@@ -9,7 +9,7 @@ use hcl_edit::structure::Body;
 use super::eval::Evaluator;
 use super::instance::Instance;
 use crate::aws::{self, TagStyle};
-use crate::model::EffectiveTags;
+use crate::model::{own_tags, EffectiveTags};
 use crate::value::Value;
 
 /// A provider configuration as resources see it.
@@ -121,15 +121,10 @@ pub(super) fn effective_tags(
 ) -> EffectiveTags {
     match aws::tag_style(resource_type) {
         TagStyle::Map if matches!(default_tags, Value::Null) => EffectiveTags::Own,
-        TagStyle::Map => {
-            let tags = values
-                .as_map()
-                .and_then(|m| m.get("tags"))
-                .unwrap_or(&Value::Null);
-            EffectiveTags::Computed(
-                Value::merge([default_tags.clone(), tags.clone()]).unwrap_or(Value::Unknown),
-            )
-        }
+        TagStyle::Map => EffectiveTags::Computed(
+            Value::merge([default_tags.clone(), own_tags(values).clone()])
+                .unwrap_or(Value::Unknown),
+        ),
         TagStyle::Blocks { block } => EffectiveTags::Computed(aws::tags_from_blocks(values, block)),
     }
 }

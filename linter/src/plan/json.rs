@@ -217,14 +217,7 @@ impl Json {
         match self {
             Json::Null => serde_json::Value::Null,
             Json::Bool(flag) => serde_json::Value::Bool(*flag),
-            Json::Number(number) => {
-                if number.fract() == 0.0 && number.abs() < 9.0e15 {
-                    serde_json::Value::from(*number as i64)
-                } else {
-                    serde_json::Number::from_f64(*number)
-                        .map_or(serde_json::Value::Null, serde_json::Value::Number)
-                }
-            }
+            Json::Number(number) => crate::value::number_to_json(*number),
             Json::String(text) => serde_json::Value::String(text.as_str().to_owned()),
             Json::Array(items) => {
                 serde_json::Value::Array(items.iter().map(Json::to_json).collect())

@@ -34,6 +34,17 @@ pub enum Value {
     Unknown,
 }
 
+/// A number as JSON: whole numbers (within f64's exact range) as integers, others as floats;
+/// one that JSON cannot hold (infinite, NaN) as `null`.
+pub fn number_to_json(number: f64) -> serde_json::Value {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        serde_json::Value::from(number as i64)
+    } else {
+        serde_json::Number::from_f64(number)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
 impl Value {
     /// Whether this value or anything inside it is unknown.
     pub fn contains_unknown(&self) -> bool {
@@ -154,15 +165,7 @@ impl Value {
         Some(match self {
             Value::Null => serde_json::Value::Null,
             Value::Bool(flag) => serde_json::Value::Bool(*flag),
-            Value::Number(number) => {
-                if number.fract() == 0.0 && number.abs() < 9.0e15 {
-                    serde_json::Value::from(*number as i64)
-                } else {
-                    serde_json::Number::from_f64(*number)
-                        .map(serde_json::Value::Number)
-                        .unwrap_or(serde_json::Value::Null)
-                }
-            }
+            Value::Number(number) => number_to_json(*number),
             Value::String(text) => serde_json::Value::String(text.to_string()),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect::<Option<_>>()?)

@@ -19,14 +19,13 @@ mod traversal;
 
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, UnaryOperator};
 use hcl_edit::Span;
-use indexmap::IndexMap;
 
 pub use budget::Budget;
 pub use collections::iteration_pairs;
 
 use super::functions;
 use crate::source::FileId;
-use crate::value::Value;
+use crate::value::{Entries, Value};
 
 /// Why an expression has no value. `try` and `can` catch invalid ones; elsewhere the part is
 /// unknown and the problem is reported as a note on its span. A limit stops the evaluation
@@ -326,7 +325,7 @@ impl<'e> Evaluator<'e> {
         object: &hcl_edit::expr::Object,
     ) -> Result<Value, EvalError> {
         self.sized(expr, object.len())?;
-        let mut entries = IndexMap::new();
+        let mut entries = Entries::with_capacity(object.len());
         let mut partial = false;
         for (key, value) in object.iter() {
             let key = match key {
@@ -344,9 +343,9 @@ impl<'e> Evaluator<'e> {
         }
         entries.shrink_to_fit();
         Ok(if partial {
-            Value::Partial(entries.into())
+            Value::Partial(entries)
         } else {
-            Value::Map(entries.into())
+            Value::Map(entries)
         })
     }
 
