@@ -6,9 +6,10 @@
 
 use std::sync::Arc;
 
+use dr_vocab::terms::tier as tier_term;
 use dr_vocab::{
     format_duration, parse_duration, Need, RecoveryObjective, TierRequirements, DEFAULT_TIERS,
-    TAG_DR_TIER,
+    TAG_DR_TIER, TIER_LEVELS,
 };
 
 use crate::model::Resource;
@@ -69,10 +70,12 @@ struct Declaration<'a> {
 }
 
 fn declaration(resource: &Resource) -> Option<Declaration<'_>> {
-    let Fact::Known(level) = resource.get(&["level"]).number() else {
+    let Fact::Known(level) = resource.get(&[tier_term::LEVEL.name]).number() else {
         return None;
     };
-    if !(1.0..=255.0).contains(&level) || level.fract() != 0.0 {
+    // Levels the provider refuses declare nothing (DR-level rules report the bad value).
+    let levels = f64::from(*TIER_LEVELS.start())..=f64::from(*TIER_LEVELS.end());
+    if !levels.contains(&level) || level.fract() != 0.0 {
         return None;
     }
     let seconds = |key: &str| match resource.get(&[key]).string() {
@@ -82,12 +85,12 @@ fn declaration(resource: &Resource) -> Option<Declaration<'_>> {
     Some(Declaration {
         resource,
         level: level as u8,
-        name: match resource.get(&["name"]).string() {
+        name: match resource.get(&[tier_term::NAME.name]).string() {
             Fact::Known(name) => Some(name),
             _ => None,
         },
-        rto: seconds("rto"),
-        rpo: seconds("rpo"),
+        rto: seconds(tier_term::RTO.name),
+        rpo: seconds(tier_term::RPO.name),
     })
 }
 
@@ -105,7 +108,7 @@ impl TierCatalog {
         let mut catalog = TierCatalog::default();
         let declarations: Vec<Declaration<'_>> = resources
             .into_iter()
-            .filter(|resource| resource.resource_type == "dr_tier")
+            .filter(|resource| resource.resource_type == tier_term::TYPE)
             .filter_map(declaration)
             .collect();
         for (index, later) in declarations.iter().enumerate() {

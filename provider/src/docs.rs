@@ -4,17 +4,27 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::schema::{BlockSchema, Presence};
+use crate::schema::{AttributeSchema, BlockSchema, Presence};
 use crate::value::Type;
 use crate::wire::provider_schema;
 
 /// The example each page shows, from `examples/` (the resource examples also show how an AWS
 /// stack uses the tier, so they are not applied offline; `examples/quickstart` is).
 const PROVIDER_EXAMPLE: &str = include_str!("../../examples/provider/provider.tf");
-const RESOURCE_EXAMPLES: &[(&str, &str)] = &[(
-    "dr_tier",
-    include_str!("../../examples/resources/dr_tier/resource.tf"),
-)];
+const RESOURCE_EXAMPLES: &[(&str, &str)] = &[
+    (
+        "dr_tier",
+        include_str!("../../examples/resources/dr_tier/resource.tf"),
+    ),
+    (
+        "dr_failover_policy",
+        include_str!("../../examples/resources/dr_failover_policy/resource.tf"),
+    ),
+    (
+        "dr_drill",
+        include_str!("../../examples/resources/dr_drill/resource.tf"),
+    ),
+];
 
 /// Every docs page: its path under the docs directory and its text.
 pub fn pages() -> Vec<(PathBuf, String)> {
@@ -86,10 +96,29 @@ fn first_sentence(text: &str) -> &str {
 
 fn schema_section(schema: &BlockSchema) -> String {
     let mut section = String::from("<!-- generated from the provider schema: run `terraform-provider-dr docs provider/docs` -->\n## Schema\n");
-    if schema.attributes.is_empty() {
+    if schema.attributes.is_empty() && schema.blocks.is_empty() {
         section.push_str("\nThis block has no arguments.\n");
         return section;
     }
+    attribute_lists(&mut section, &schema.attributes, &schema.blocks, "###");
+    for block in &schema.blocks {
+        section.push_str(&format!(
+            "\n<a id=\"nestedblock--{name}\"></a>\n### Nested Schema for `{name}`\n\n{description}\n",
+            name = block.name,
+            description = block.description
+        ));
+        attribute_lists(&mut section, &block.attributes, &[], "####");
+    }
+    section
+}
+
+/// The Required, Optional and Read-Only lists of a block's attributes and nested blocks.
+fn attribute_lists(
+    section: &mut String,
+    attributes: &[AttributeSchema],
+    blocks: &[crate::schema::NestedBlock],
+    heading_level: &str,
+) {
     for (heading, presences) in [
         ("Required", &[Presence::Required][..]),
         (
@@ -98,16 +127,16 @@ fn schema_section(schema: &BlockSchema) -> String {
         ),
         ("Read-Only", &[Presence::Computed][..]),
     ] {
-        let attributes: Vec<_> = schema
-            .attributes
+        let listed: Vec<_> = attributes
             .iter()
             .filter(|a| presences.contains(&a.presence))
             .collect();
-        if attributes.is_empty() {
+        let nested = if heading == "Optional" { blocks } else { &[] };
+        if listed.is_empty() && nested.is_empty() {
             continue;
         }
-        section.push_str(&format!("\n### {heading}\n\n"));
-        for attribute in attributes {
+        section.push_str(&format!("\n{heading_level} {heading}\n\n"));
+        for attribute in listed {
             let replaces = if attribute.forces_replacement {
                 " Changing it forces a new resource."
             } else {
@@ -121,8 +150,14 @@ fn schema_section(schema: &BlockSchema) -> String {
                 replaces
             ));
         }
+        for block in nested {
+            section.push_str(&format!(
+                "- `{name}` (Block, at most one) {description} (see [below for nested schema](#nestedblock--{name}))\n",
+                name = block.name,
+                description = block.description
+            ));
+        }
     }
-    section
 }
 
 fn type_label(ty: &Type) -> String {
@@ -134,7 +169,14 @@ fn type_label(ty: &Type) -> String {
         Type::List(element) => format!("List of {}", type_label(element)),
         Type::Set(element) => format!("Set of {}", type_label(element)),
         Type::Map(element) => format!("Map of {}", type_label(element)),
-        Type::Object(_) => "Object".into(),
+        Type::Object(attributes) => format!(
+            "Object: {}",
+            attributes
+                .keys()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Type::Tuple(_) => "Tuple".into(),
     }
 }

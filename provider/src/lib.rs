@@ -7,6 +7,9 @@
 //! controller) that lets Terraform and OpenTofu start and stop the provider. The binary's
 //! `main` only reads the command line and hands over to `plugin`.
 
+pub mod aws_cloud;
+pub mod config;
+pub mod context;
 pub mod docs;
 pub mod log;
 pub mod plugin;

@@ -11,8 +11,13 @@ use dr_proto::tfplugin6 as pb;
 use dr_proto::tonic::{Request, Response, Status};
 use tokio::sync::watch;
 
+use std::sync::RwLock;
+
+pub use crate::config::provider_schema;
+use crate::config::{configure, Configured};
+use crate::context::Context;
 use crate::log;
-use crate::schema::{BlockSchema, Diagnostic, Presence, Resource, Severity};
+use crate::schema::{validate, BlockSchema, Diagnostic, NestedBlock, Presence, Resource, Severity};
 use crate::value::{decode_json, decode_msgpack, encode_msgpack, JsonObjects, Type, Value};
 
 /// The provider as the protocol sees it.
@@ -21,16 +26,8 @@ pub struct ProviderService {
     provider_schema: BlockSchema,
     /// Set to true when Terraform asks the provider to stop.
     stop: watch::Sender<bool>,
-}
-
-/// The provider block's schema: nothing to configure yet.
-pub fn provider_schema() -> BlockSchema {
-    BlockSchema {
-        type_name: "dr",
-        version: 0,
-        description: "The `dr` provider declares disaster-recovery tiers as Terraform resources. It needs no configuration and no cloud credentials.",
-        attributes: Vec::new(),
-    }
+    /// What ConfigureProvider established; offline until then.
+    configured: RwLock<Configured>,
 }
 
 impl ProviderService {
@@ -43,7 +40,16 @@ impl ProviderService {
             resources,
             provider_schema: provider_schema(),
             stop,
+            configured: RwLock::new(Configured::unconfigured()),
         }
+    }
+
+    /// The context one RPC runs in: the configured cloud, and the clock read once.
+    fn context(&self) -> Context {
+        self.configured
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .context()
     }
 
     fn resource(&self, type_name: &str) -> Result<&dyn Resource, Vec<pb::Diagnostic>> {
@@ -72,9 +78,10 @@ fn unknown_type<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>
 
 // ---- conversions ------------------------------------------------------------------------------
 
-pub fn to_proto_schema(schema: &BlockSchema) -> pb::Schema {
-    let attributes = schema
-        .attributes
+fn to_proto_attributes(
+    attributes: &[crate::schema::AttributeSchema],
+) -> Vec<pb::schema::Attribute> {
+    attributes
         .iter()
         .map(|attribute| pb::schema::Attribute {
             name: attribute.name.to_owned(),
@@ -93,12 +100,31 @@ pub fn to_proto_schema(schema: &BlockSchema) -> pb::Schema {
             sensitive: attribute.sensitive,
             ..Default::default()
         })
-        .collect();
+        .collect()
+}
+
+fn to_proto_block(block: &NestedBlock) -> pb::schema::NestedBlock {
+    pb::schema::NestedBlock {
+        type_name: block.name.to_owned(),
+        block: Some(pb::schema::Block {
+            attributes: to_proto_attributes(&block.attributes),
+            description: block.description.to_owned(),
+            description_kind: pb::StringKind::Markdown as i32,
+            ..Default::default()
+        }),
+        nesting: pb::schema::nested_block::NestingMode::Single as i32,
+        min_items: 0,
+        max_items: 0,
+    }
+}
+
+pub fn to_proto_schema(schema: &BlockSchema) -> pb::Schema {
     pb::Schema {
         version: schema.version,
         block: Some(pb::schema::Block {
             version: schema.version,
-            attributes,
+            attributes: to_proto_attributes(&schema.attributes),
+            block_types: schema.blocks.iter().map(to_proto_block).collect(),
             description: schema.description.to_owned(),
             description_kind: pb::StringKind::Markdown as i32,
             ..Default::default()
@@ -261,11 +287,13 @@ impl pb::provider_server::Provider for ProviderService {
         trace("ValidateProviderConfig", "");
         let request = request.into_inner();
         let ty = self.provider_schema.value_type();
-        attempt!(
+        let config = attempt!(
             decode(request.config.as_ref(), &ty, "the provider configuration"),
             pb::validate_provider_config::Response::default()
         );
-        Ok(Response::new(Default::default()))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diagnostics(&self.provider_schema.check(&config)),
+        }))
     }
 
     async fn validate_resource_config(
@@ -284,8 +312,13 @@ impl pb::provider_server::Provider for ProviderService {
             ),
             empty()
         );
+        // Warnings wait for plan, which checks again with more known: said once, not twice.
+        let errors: Vec<Diagnostic> = validate(resource, &config)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
         Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: diagnostics(&resource.validate(&config)),
+            diagnostics: diagnostics(&errors),
         }))
     }
 
@@ -375,10 +408,19 @@ impl pb::provider_server::Provider for ProviderService {
             &[("terraform_version", &request.terraform_version)],
         );
         let ty = self.provider_schema.value_type();
-        attempt!(
+        let empty = pb::configure_provider::Response::default;
+        let config = attempt!(
             decode(request.config.as_ref(), &ty, "the provider configuration"),
-            pb::configure_provider::Response::default()
+            empty()
         );
+        let configured = attempt!(
+            configure(&config).await.map_err(|d| diagnostics(&d)),
+            empty()
+        );
+        *self
+            .configured
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = configured;
         Ok(Response::new(Default::default()))
     }
 
@@ -434,7 +476,7 @@ impl pb::provider_server::Provider for ProviderService {
         }
         let planned = attempt!(
             resource
-                .plan(&prior, &proposed)
+                .plan(&self.context(), &prior, &proposed)
                 .map_err(|d| diagnostics(&d)),
             empty()
         );
@@ -464,11 +506,19 @@ impl pb::provider_server::Provider for ProviderService {
             decode(request.planned_state.as_ref(), &ty, "the planned state"),
             empty()
         );
+        let prior = attempt!(
+            decode(request.prior_state.as_ref(), &ty, "the prior state"),
+            empty()
+        );
         let new_state = if planned.is_null() {
             Value::Null
         } else {
+            let cx = self.context();
             attempt!(
-                resource.apply(&planned).map_err(|d| diagnostics(&d)),
+                resource
+                    .apply(&cx, &prior, &planned)
+                    .await
+                    .map_err(|d| diagnostics(&d)),
                 empty()
             )
         };

@@ -200,6 +200,8 @@ fn run_to_success(command: &mut Command) {
 pub struct Workspace {
     pub terraform: Terraform,
     dir: TempDir,
+    /// Environment every command of this workspace runs with (e.g. the provider's clock).
+    env: Vec<(String, std::ffi::OsString)>,
 }
 
 impl Workspace {
@@ -219,7 +221,19 @@ impl Workspace {
         Workspace {
             terraform: terraform.clone(),
             dir,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets `key` for every later command of this workspace.
+    pub fn set_env(&mut self, key: &str, value: impl Into<std::ffi::OsString>) {
+        self.env.retain(|(existing, _)| existing != key);
+        self.env.push((key.to_owned(), value.into()));
+    }
+
+    /// Replaces `main.tf` with `config`.
+    pub fn write_config(&self, config: &str) {
+        fs::write(self.path().join("main.tf"), config).expect("the configuration can be written");
     }
 
     pub fn path(&self) -> &Path {
@@ -244,6 +258,7 @@ impl Workspace {
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER")
             .env_remove("TF_REATTACH_PROVIDERS")
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null());
         command
     }

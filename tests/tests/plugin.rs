@@ -174,7 +174,7 @@ async fn serves_plaintext_when_the_host_sends_no_client_certificate() {
         .iter()
         .map(|resource| resource.type_name.as_str())
         .collect();
-    assert_eq!(resources, ["dr_tier"]);
+    assert_eq!(resources, ["dr_drill", "dr_failover_policy", "dr_tier"]);
     let capabilities = metadata
         .server_capabilities
         .expect("GetMetadata reports capabilities");
@@ -578,7 +578,7 @@ async fn upgrade_resource_state_carries_old_state_into_the_current_schema() {
 
     let reply = upgrade(
         channel,
-        "dr_drill",
+        "dr_widget",
         pb::RawState {
             json: b"{}".to_vec(),
             flatmap: Default::default(),
@@ -587,7 +587,7 @@ async fn upgrade_resource_state_carries_old_state_into_the_current_schema() {
     .await;
     assert_eq!(
         error_summaries(&reply.diagnostics),
-        ["Unsupported resource type \"dr_drill\""]
+        ["Unsupported resource type \"dr_widget\""]
     );
 }
 

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
+use dr_vocab::terms::tier as tier_term;
+use dr_vocab::TIER_LEVELS;
 use indexmap::IndexMap;
 
 use super::calls::Children;
@@ -222,7 +224,7 @@ impl Env for Instance<'_> {
         name: &str,
         attribute: &str,
     ) -> Option<Value> {
-        if resource_type != "dr_tier" || attribute != "tags" {
+        if resource_type != tier_term::TYPE || attribute != tier_term::TAGS.name {
             return None;
         }
         let decl = self
@@ -244,10 +246,12 @@ impl Env for Instance<'_> {
             body.get_attribute(key)
                 .and_then(|attribute| evaluator.eval(&attribute.value).ok())
         };
-        let level = read("level").and_then(|v| v.to_number());
-        let rto = read("rto").and_then(|v| v.as_str().map(str::to_owned));
+        let level = read(tier_term::LEVEL.name).and_then(|v| v.to_number());
+        let rto = read(tier_term::RTO.name).and_then(|v| v.as_str().map(str::to_owned));
         self.end(&key);
-        let level = level.filter(|l| (1.0..=255.0).contains(l) && l.fract() == 0.0)? as u8;
+        // A level the provider refuses has no tags: the provider fails the plan instead.
+        let levels = f64::from(*TIER_LEVELS.start())..=f64::from(*TIER_LEVELS.end());
+        let level = level.filter(|l| levels.contains(l) && l.fract() == 0.0)? as u8;
         let rto_seconds = dr_vocab::parse_duration(&rto?).ok()?;
         Some(Value::Map(
             dr_vocab::tier_tags(level, rto_seconds)

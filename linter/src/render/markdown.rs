@@ -153,7 +153,7 @@ pub fn render(run: &CheckRun) -> String {
         );
     }
     out.push_str("## Failover policies\n\n");
-    let policies: Vec<_> = run.model.of_type("dr_failover_policy").collect();
+    let policies: Vec<_> = run.model.of_type(dr_vocab::terms::policy::TYPE).collect();
     if policies.is_empty() {
         out.push_str("None declared.\n\n");
     } else {
@@ -172,7 +172,7 @@ pub fn render(run: &CheckRun) -> String {
         out.push('\n');
     }
     out.push_str("## Drills\n\n");
-    let drills: Vec<_> = run.model.of_type("dr_drill").collect();
+    let drills: Vec<_> = run.model.of_type(dr_vocab::terms::drill::TYPE).collect();
     if drills.is_empty() {
         out.push_str("None declared.\n");
     } else {

@@ -34,6 +34,7 @@ mod mq_multi_az;
 mod no_cross_region_copy;
 mod no_failover_policy;
 mod one_zone_storage;
+mod policies;
 mod redshift_multi_az;
 mod rto_hours_tag;
 mod s3_versioning;

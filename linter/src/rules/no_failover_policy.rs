@@ -1,7 +1,9 @@
+use dr_vocab::terms::policy as policy_term;
+
+use super::policies::covers;
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::aws;
 use crate::tiers::{Certainty, Severity};
-use crate::value::Fact;
 
 declare_rule! {
     /// ## What it does
@@ -51,22 +53,15 @@ fn check_configuration(cx: &Context<'_>, report: &mut Reporter<'_>) {
     if !in_scope().any(|r| r.resource_type.starts_with("dr_")) {
         return;
     }
-    let tier_one_tiers: Vec<_> = in_scope()
-        .filter(|r| r.resource_type == "dr_tier")
-        .filter(|tier| tier.get(&["level"]).number() == Fact::Known(1.0))
-        .collect();
     let mut covered = Some(false);
-    for policy in in_scope().filter(|r| r.resource_type == "dr_failover_policy") {
-        if tier_one_tiers
-            .iter()
-            .any(|tier| policy.refers_to("tier", tier))
-        {
-            covered = Some(true);
-            break;
-        }
-        if matches!(policy.get(&["tier"]), Fact::Unknown) && !policy.references.contains_key("tier")
-        {
-            covered = None;
+    for policy in in_scope().filter(|r| r.resource_type == policy_term::TYPE) {
+        match covers(cx, policy, 1) {
+            Some(true) => {
+                covered = Some(true);
+                break;
+            }
+            Some(false) => {}
+            None => covered = None,
         }
     }
     if covered == Some(true) {

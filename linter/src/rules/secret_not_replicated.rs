@@ -1,3 +1,6 @@
+use dr_vocab::terms::policy as policy_term;
+
+use super::policies::covers;
 use super::{declare_rule, needed, tier_phrase, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::Certainty;
@@ -53,52 +56,14 @@ impl RecoveryRegions {
     }
 }
 
-/// Whether `policy` covers tier `level`: `Some(true)`/`Some(false)`, `None` when its tier
-/// cannot be known. A policy without a tier is taken to cover every tier.
-fn covers(cx: &Context<'_>, policy: &Resource, level: u8) -> Option<bool> {
-    let level_of = |value: Fact<f64>| match value {
-        Fact::Known(found) => Some(found == f64::from(level)),
-        _ => None,
-    };
-    // `tier = dr_tier.critical`: the tier resource it names.
-    let named: Vec<&Resource> = policy
-        .references
-        .get("tier")
-        .into_iter()
-        .flatten()
-        .flat_map(|key| cx.instances(key))
-        .filter(|tier| tier.resource_type == "dr_tier")
-        .copied()
-        .collect();
-    if !named.is_empty() {
-        let verdicts: Vec<Option<bool>> = named
-            .iter()
-            .map(|tier| level_of(tier.get(&["level"]).number()))
-            .collect();
-        return if verdicts.contains(&Some(true)) {
-            Some(true)
-        } else if verdicts.iter().all(|v| *v == Some(false)) {
-            Some(false)
-        } else {
-            None
-        };
-    }
-    match policy.get(&["tier"]) {
-        Fact::Absent => Some(true),
-        // In plans the tier is the tier object itself.
-        Fact::Known(_) => level_of(policy.get(&["tier", "level"]).number()),
-        Fact::Unknown => None,
-    }
-}
-
 fn recovery_regions(cx: &Context<'_>, level: u8) -> RecoveryRegions {
     let mut regions = RecoveryRegions::default();
-    for policy in cx.of_type("dr_failover_policy") {
+    for policy in cx.of_type(policy_term::TYPE) {
         let covered = covers(cx, policy, level);
         if covered == Some(false) {
             continue;
         }
-        match policy.get(&["secondary_region"]).string() {
+        match policy.get(&[policy_term::SECONDARY_REGION.name]).string() {
             Fact::Known(region) if covered == Some(true) => regions.certain.push(region),
             Fact::Known(region) => regions.possible.push(region),
             Fact::Absent => {}

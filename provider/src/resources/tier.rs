@@ -1,78 +1,51 @@
 //! `dr_tier`: a DR tier as code — the recovery a class of workloads is promised.
 
-use dr_vocab::region::closest_region;
-use dr_vocab::{is_aws_region, parse_duration, tier_tags, RecoveryObjective, Strategy};
+use dr_vocab::terms::tier as term;
+use dr_vocab::{tier_tags, RecoveryObjective, Strategy, TIER_LEVELS};
 
+use crate::context::Context;
 use crate::schema::{
-    has_errors, AttributeSchema, BlockSchema, Diagnostic, Planned, Presence, Resource,
+    async_trait, has_errors, validate, Arg, Args, AttributeSchema, BlockSchema, Check, Diagnostic,
+    Planned, Presence, Resource,
 };
 use crate::value::{Number, Type, Value};
-
-/// Tier levels run from 1 (most critical) to this.
-const MAX_LEVEL: u64 = 9;
 
 pub struct TierResource {
     schema: BlockSchema,
 }
 
+/// The tier levels as a check.
+pub const LEVEL_CHECK: Check = Check::WholeNumber {
+    min: *TIER_LEVELS.start() as u64,
+    max: *TIER_LEVELS.end() as u64,
+};
+
 impl TierResource {
     pub fn new() -> Self {
         use Presence::*;
         let attributes = vec![
-            AttributeSchema::new(
-                "name",
-                Type::String,
-                Required,
-                "Name of the tier, such as `critical`. It is the tier's id, so changing it replaces the tier.",
-            )
-            .forces_replacement(),
-            AttributeSchema::new(
-                "level",
-                Type::Number,
-                Required,
-                "Criticality, a whole number from 1 (most critical) to 9. Resources of this tier carry it in their `dr-tier` tag.",
-            ),
-            AttributeSchema::new(
-                "rto",
-                Type::String,
-                Required,
-                "Recovery time objective: the longest the service may be down after a disaster, as a duration with units `s`, `m`, `h`, `d`, largest first: `15m`, `4h`, `1h30m`, `90d`.",
-            ),
-            AttributeSchema::new(
-                "rpo",
-                Type::String,
-                Required,
-                "Recovery point objective: the most data, measured in time, that may be lost, written like `rto`: `90s`, `15m`, `24h`.",
-            ),
-            AttributeSchema::new("description", Type::String, Optional, "What the tier is for, shown in reviews."),
-            AttributeSchema::new(
-                "allowed_regions",
-                Type::set(Type::String),
-                Optional,
-                "AWS regions where workloads of this tier may run and keep data (data residency). Failover policies of this tier must keep both their regions in this set. Unset means any region.",
-            ),
-            AttributeSchema::new("id", Type::String, Computed, "The tier's name."),
-            AttributeSchema::new("rto_seconds", Type::Number, Computed, "`rto` in seconds."),
-            AttributeSchema::new("rpo_seconds", Type::Number, Computed, "`rpo` in seconds."),
-            AttributeSchema::new(
-                "recommended_strategy",
-                Type::String,
-                Computed,
-                "The cheapest DR strategy whose slowest recovery still meets both `rto` and `rpo`: `backup_restore`, `pilot_light`, `warm_standby` or `active_active` (or `active_active` when none is that fast).",
-            ),
-            AttributeSchema::new(
-                "tags",
-                Type::map(Type::String),
-                Computed,
-                "Tags marking a resource as belonging to this tier, to merge into its `tags` or into the AWS provider's `default_tags`: `dr-tier` (the level) and `rto-hours` (the RTO in hours, such as `0.25` for `15m`).",
-            ),
+            AttributeSchema::term(term::NAME, Type::String, Required)
+                .check(Check::NotBlank)
+                .forces_replacement(),
+            AttributeSchema::term(term::LEVEL, Type::Number, Required).check(LEVEL_CHECK),
+            AttributeSchema::term(term::RTO, Type::String, Required).check(Check::Duration),
+            AttributeSchema::term(term::RPO, Type::String, Required).check(Check::Duration),
+            AttributeSchema::term(term::DESCRIPTION, Type::String, Optional),
+            AttributeSchema::term(term::ALLOWED_REGIONS, Type::set(Type::String), Optional)
+                .check(Check::AwsRegion),
+            AttributeSchema::term(term::ID, Type::String, Computed),
+            AttributeSchema::term(term::RTO_SECONDS, Type::Number, Computed),
+            AttributeSchema::term(term::RPO_SECONDS, Type::Number, Computed),
+            AttributeSchema::term(term::RECOMMENDED_STRATEGY, Type::String, Computed),
+            AttributeSchema::term(term::TAGS, Type::map(Type::String), Computed),
         ];
         TierResource {
             schema: BlockSchema {
-                type_name: "dr_tier",
+                type_name: term::TYPE,
                 version: 0,
-                description: "Declares a DR tier: the recovery time (RTO) and recovery point (RPO) a class of workloads is promised, and where its data may live. Plan-time validation catches malformed durations, levels and region names; computed attributes give the recommended strategy and the tags that mark resources as belonging to the tier.",
+                description: term::SUMMARY,
                 attributes,
+                blocks: Vec::new(),
             },
         }
     }
@@ -84,93 +57,53 @@ impl Default for TierResource {
     }
 }
 
-/// What the configuration says once checked; `None` where a value is unknown or invalid.
-struct Declared {
-    level: Option<u8>,
-    rto_seconds: Option<u64>,
-    rpo_seconds: Option<u64>,
-    diagnostics: Vec<Diagnostic>,
+/// The type of attributes that hold a tier (`tier = dr_tier.critical`): the attributes a
+/// policy needs. Terraform converts the whole `dr_tier` object to it, dropping the rest, so a
+/// tier's computed attributes can change without breaking the policies that use it.
+pub fn tier_object_type() -> Type {
+    Type::Object(
+        [
+            (term::NAME.name, Type::String),
+            (term::LEVEL.name, Type::Number),
+            (term::RTO.name, Type::String),
+            (term::RPO.name, Type::String),
+            (term::ALLOWED_REGIONS.name, Type::set(Type::String)),
+        ]
+        .into_iter()
+        .map(|(name, ty)| (name.to_owned(), ty))
+        .collect(),
+    )
 }
 
-fn check(config: &Value) -> Declared {
-    let mut diagnostics = Vec::new();
+/// A tier as configuration gives it, its checks passed.
+pub struct TierConfig<'a> {
+    pub name: Arg<&'a str>,
+    pub level: Arg<u8>,
+    pub rto_seconds: Arg<u64>,
+    pub rpo_seconds: Arg<u64>,
+    /// Unset means any region.
+    pub allowed_regions: Arg<Vec<&'a str>>,
+}
 
-    if config
-        .attribute("name")
-        .as_str()
-        .is_some_and(|name| name.trim().is_empty())
-    {
-        diagnostics.push(
-            Diagnostic::error(
-                "Empty tier name",
-                "Give the tier a name such as \"critical\"; it becomes the tier's id.",
-            )
-            .at("name"),
-        );
-    }
-
-    let level = match config.attribute("level") {
-        Value::Number(number) => match number
-            .as_u64()
-            .filter(|level| (1..=MAX_LEVEL).contains(level))
-            .and_then(|level| u8::try_from(level).ok())
-        {
-            Some(level) => Some(level),
-            None => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "Invalid tier level",
-                        format!("level must be a whole number from 1 (most critical) to {MAX_LEVEL}; it is {number}."),
-                    )
-                    .at("level"),
-                );
-                None
-            }
-        },
-        _ => None,
-    };
-
-    let mut duration = |attribute: &str| match config.attribute(attribute) {
-        Value::String(text) => match parse_duration(text) {
-            Ok(seconds) => Some(seconds),
-            Err(error) => {
-                diagnostics.push(
-                    Diagnostic::error(format!("Invalid {attribute}"), error.to_string())
-                        .at(attribute),
-                );
-                None
-            }
-        },
-        _ => None,
-    };
-    let rto_seconds = duration("rto");
-    let rpo_seconds = duration("rpo");
-
-    for region in config
-        .attribute("allowed_regions")
-        .elements()
-        .unwrap_or_default()
-    {
-        if let Some(name) = region.as_str().filter(|name| !is_aws_region(name)) {
-            let hint = match closest_region(name) {
-                Some(close) => format!(" Did you mean \"{close}\"?"),
-                None => " Use region names such as \"us-east-1\" or \"eu-west-1\".".to_owned(),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    "Unknown AWS region",
-                    format!("\"{name}\" in allowed_regions is not an AWS region.{hint}"),
-                )
-                .at("allowed_regions"),
-            );
+impl<'a> TierConfig<'a> {
+    /// Reads a `dr_tier` configuration, or a tier object held by a policy.
+    pub fn read(value: &'a Value) -> TierConfig<'a> {
+        TierConfig {
+            name: value.text(term::NAME.name),
+            level: value
+                .whole(term::LEVEL.name)
+                .map(|level| u8::try_from(level).unwrap_or(u8::MAX)),
+            rto_seconds: value.duration(term::RTO.name),
+            rpo_seconds: value.duration(term::RPO.name),
+            allowed_regions: value.texts(term::ALLOWED_REGIONS.name),
         }
     }
 
-    Declared {
-        level,
-        rto_seconds,
-        rpo_seconds,
-        diagnostics,
+    pub fn objective(&self) -> Option<RecoveryObjective> {
+        Some(RecoveryObjective {
+            rto_seconds: self.rto_seconds.known()?,
+            rpo_seconds: self.rpo_seconds.known()?,
+        })
     }
 }
 
@@ -179,46 +112,38 @@ fn known_or_unknown<T>(value: Option<T>, make: impl FnOnce(T) -> Value) -> Value
 }
 
 /// `config` with every computed attribute filled from it: known where the inputs are known.
-fn with_computed(config: &Value, declared: &Declared) -> Value {
+fn with_computed(config: &Value) -> Value {
     let Value::Object(attributes) = config else {
         return config.clone();
     };
+    let tier = TierConfig::read(config);
     let mut state = attributes.clone();
-    let name = config.attribute("name");
     state.insert(
-        "id".to_owned(),
-        if name.is_null() {
-            Value::Unknown
-        } else {
-            name.clone()
-        },
+        term::ID.name.to_owned(),
+        known_or_unknown(tier.name.known(), Value::string),
     );
     state.insert(
-        "rto_seconds".to_owned(),
-        known_or_unknown(declared.rto_seconds, |s| Value::Number(Number::from_u64(s))),
+        term::RTO_SECONDS.name.to_owned(),
+        known_or_unknown(tier.rto_seconds.known(), |s| {
+            Value::Number(Number::from_u64(s))
+        }),
     );
     state.insert(
-        "rpo_seconds".to_owned(),
-        known_or_unknown(declared.rpo_seconds, |s| Value::Number(Number::from_u64(s))),
+        term::RPO_SECONDS.name.to_owned(),
+        known_or_unknown(tier.rpo_seconds.known(), |s| {
+            Value::Number(Number::from_u64(s))
+        }),
     );
-    let objective =
-        declared
-            .rto_seconds
-            .zip(declared.rpo_seconds)
-            .map(|(rto_seconds, rpo_seconds)| RecoveryObjective {
-                rto_seconds,
-                rpo_seconds,
-            });
     state.insert(
-        "recommended_strategy".to_owned(),
-        known_or_unknown(objective, |o| {
+        term::RECOMMENDED_STRATEGY.name.to_owned(),
+        known_or_unknown(tier.objective(), |o| {
             Value::string(Strategy::recommended_for(o).name())
         }),
     );
     state.insert(
-        "tags".to_owned(),
+        term::TAGS.name.to_owned(),
         known_or_unknown(
-            declared.level.zip(declared.rto_seconds),
+            tier.level.known().zip(tier.rto_seconds.known()),
             |(level, rto_seconds)| {
                 Value::Map(
                     tier_tags(level, rto_seconds)
@@ -232,34 +157,41 @@ fn with_computed(config: &Value, declared: &Declared) -> Value {
     Value::Object(state)
 }
 
+#[async_trait]
 impl Resource for TierResource {
     fn schema(&self) -> &BlockSchema {
         &self.schema
     }
 
-    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        check(config).diagnostics
-    }
-
-    fn plan(&self, prior: &Value, proposed: &Value) -> Result<Planned, Vec<Diagnostic>> {
-        let declared = check(proposed);
-        if has_errors(&declared.diagnostics) {
-            return Err(declared.diagnostics);
+    fn plan(
+        &self,
+        _cx: &Context,
+        prior: &Value,
+        proposed: &Value,
+    ) -> Result<Planned, Vec<Diagnostic>> {
+        let diagnostics = validate(self, proposed);
+        if has_errors(&diagnostics) {
+            return Err(diagnostics);
         }
-        let state = with_computed(proposed, &declared);
+        let state = with_computed(proposed);
         Ok(Planned {
             requires_replace: self.replacing_attributes(prior, &state),
             state,
-            diagnostics: declared.diagnostics,
+            diagnostics,
         })
     }
 
-    fn apply(&self, planned: &Value) -> Result<Value, Vec<Diagnostic>> {
-        let declared = check(planned);
-        if has_errors(&declared.diagnostics) {
-            return Err(declared.diagnostics);
+    async fn apply(
+        &self,
+        _cx: &Context,
+        _prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, Vec<Diagnostic>> {
+        let diagnostics = validate(self, planned);
+        if has_errors(&diagnostics) {
+            return Err(diagnostics);
         }
-        let state = with_computed(planned, &declared);
+        let state = with_computed(planned);
         if !state.is_wholly_known() {
             return Err(vec![Diagnostic::error(
                 "Tier configuration still unknown at apply",
@@ -273,11 +205,10 @@ impl Resource for TierResource {
     /// arguments, so the first plan after an upgrade shows no change; state that cannot be
     /// recomputed is kept as it was.
     fn upgrade(&self, stored: Value) -> Value {
-        let declared = check(&stored);
-        if has_errors(&declared.diagnostics) {
+        if has_errors(&validate(self, &stored)) {
             return stored;
         }
-        let recomputed = with_computed(&stored, &declared);
+        let recomputed = with_computed(&stored);
         if recomputed.is_wholly_known() {
             recomputed
         } else {
@@ -291,6 +222,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::resources::test_support::{block_on, offline};
 
     fn config(level: Value, rto: Value, rpo: Value, regions: Value) -> Value {
         Value::Object(BTreeMap::from([
@@ -317,6 +249,7 @@ mod tests {
         let tier = TierResource::new();
         let planned = tier
             .plan(
+                &offline(),
                 &Value::Null,
                 &config(
                     number("1"),
@@ -338,7 +271,10 @@ mod tests {
             ("rto-hours".to_owned(), Value::string("0.25")),
         ]));
         assert_eq!(state.attribute("tags"), &tags);
-        assert_eq!(tier.apply(state).unwrap(), *state);
+        assert_eq!(
+            block_on(tier.apply(&offline(), &Value::Null, state)).unwrap(),
+            *state
+        );
     }
 
     #[test]
@@ -346,6 +282,7 @@ mod tests {
         let tier = TierResource::new();
         let planned = tier
             .plan(
+                &offline(),
                 &Value::Null,
                 &config(
                     Value::Unknown,
@@ -362,14 +299,16 @@ mod tests {
             &Value::Unknown
         );
         assert_eq!(planned.state.attribute("tags"), &Value::Unknown);
-        assert!(tier
-            .validate(&config(
+        assert!(validate(
+            &tier,
+            &config(
                 Value::Unknown,
                 Value::Unknown,
                 Value::Unknown,
                 Value::Unknown
-            ))
-            .is_empty());
+            )
+        )
+        .is_empty());
     }
 
     #[test]
@@ -380,12 +319,15 @@ mod tests {
             Value::string("eu-wst-1"),
             Value::Unknown,
         ]);
-        let diagnostics = tier.validate(&config(
-            number("0"),
-            Value::string("15x"),
-            Value::string("1.5h"),
-            regions,
-        ));
+        let diagnostics = validate(
+            &tier,
+            &config(
+                number("0"),
+                Value::string("15x"),
+                Value::string("1.5h"),
+                regions,
+            ),
+        );
         let at: Vec<_> = diagnostics.iter().map(|d| d.attribute.join(".")).collect();
         assert_eq!(at, ["level", "rto", "rpo", "allowed_regions"]);
         assert!(
@@ -395,14 +337,17 @@ mod tests {
             "{:?}",
             diagnostics[3]
         );
-        assert!(tier.validate(&config(
-            number("2.5"),
-            Value::string("1h"),
-            Value::string("1h"),
-            Value::Null
-        ))[0]
-            .detail
-            .contains("whole number"));
+        assert!(validate(
+            &tier,
+            &config(
+                number("2.5"),
+                Value::string("1h"),
+                Value::string("1h"),
+                Value::Null
+            )
+        )[0]
+        .detail
+        .contains("whole number"));
     }
 
     #[test]
@@ -450,6 +395,7 @@ mod tests {
         let tier = TierResource::new();
         let prior = tier
             .plan(
+                &offline(),
                 &Value::Null,
                 &config(
                     number("2"),
@@ -464,10 +410,14 @@ mod tests {
             unreachable!()
         };
         renamed.insert("name".to_owned(), Value::string("gold"));
-        let planned = tier.plan(&prior, &Value::Object(renamed)).unwrap();
+        let planned = tier
+            .plan(&offline(), &prior, &Value::Object(renamed))
+            .unwrap();
         assert_eq!(planned.requires_replace, ["name"]);
         assert_eq!(
-            tier.plan(&prior, &prior).unwrap().requires_replace,
+            tier.plan(&offline(), &prior, &prior)
+                .unwrap()
+                .requires_replace,
             Vec::<String>::new()
         );
     }
