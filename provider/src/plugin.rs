@@ -5,9 +5,15 @@
 //! (`1|6|unix|/tmp/plugin…/provider.sock|grpc|<server cert>`) and serves gRPC on it: the
 //! provider service plus go-plugin's controller, stdio, broker and health services. Everything
 //! else the plugin says goes to stderr, because the host reads stdout.
+//!
+//! The socket sits in a directory of its own that only this user can enter, whatever the umask,
+//! and the directory goes away however the plugin ends: the host's Shutdown, `SIGTERM`, or
+//! `SIGINT` in debug mode.
 
+use std::fs::{self, Permissions};
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -21,11 +27,12 @@ use dr_proto::tonic::transport::Server;
 use dr_proto::tonic::{self, Request, Response, Status};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, UnixListener};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::log;
-use crate::tls::{auto_mtls, TlsError};
+use crate::tls::{auto_mtls, client_certificate_from_pem, TlsError};
 use crate::wire::{provider_server, ProviderService};
 
 /// The cookie Terraform sets so a provider knows it was started by Terraform.
@@ -38,6 +45,13 @@ pub const PROTOCOL_VERSION: u32 = 6;
 const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The provider address debug mode offers for `TF_REATTACH_PROVIDERS` unless told otherwise.
 pub const DEFAULT_PROVIDER_ADDRESS: &str = "registry.terraform.io/dr-toolkit/dr";
+/// The socket directory's mode: only this user may look up the socket in it.
+const SOCKET_DIRECTORY_MODE: u32 = 0o700;
+/// The socket's own mode: only this user may connect, should the directory ever be opened up.
+const SOCKET_MODE: u32 = 0o600;
+/// How long the plugin lingers after Shutdown or StopProvider, so the reply reaches the host
+/// before the process ends.
+const REPLY_GRACE: Duration = Duration::from_millis(5);
 
 /// Why the plugin could not start.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +69,8 @@ pub enum StartError {
     ProtocolMismatch { offered: String },
     #[error("cannot listen for Terraform: {0}")]
     Listen(io::Error),
+    #[error("cannot install the SIGTERM and SIGINT handlers that remove the socket on exit: {0}")]
+    Signals(io::Error),
     #[error("cannot set up AutoMTLS: {0}")]
     Tls(#[from] TlsError),
     #[error("cannot write the handshake: {0}")]
@@ -74,7 +90,9 @@ pub struct Options {
 /// Reads what the host's environment asks of the plugin: whether it is a real host, which
 /// protocol to speak, and the client certificate for AutoMTLS.
 pub struct Environment {
-    pub client_certificate: Option<String>,
+    /// The host's certificate, already parsed, so a bad one stops the plugin before it binds
+    /// anything or prints a handshake.
+    pub client_certificate: Option<rustls::pki_types::CertificateDer<'static>>,
 }
 
 impl Environment {
@@ -95,7 +113,9 @@ impl Environment {
         let tls_disabled = std::env::var("TF_DISABLE_PLUGIN_TLS").is_ok_and(|v| !v.is_empty());
         let client_certificate = std::env::var("PLUGIN_CLIENT_CERT")
             .ok()
-            .filter(|pem| !pem.trim().is_empty() && !tls_disabled && !options.debug);
+            .filter(|pem| !pem.trim().is_empty() && !tls_disabled && !options.debug)
+            .map(|pem| client_certificate_from_pem(&pem))
+            .transpose()?;
         Ok(Environment { client_certificate })
     }
 }
@@ -106,8 +126,6 @@ enum Listener {
     Unix {
         listener: UnixListener,
         path: PathBuf,
-        /// Removed, with the socket, when the plugin ends.
-        _directory: tempfile::TempDir,
     },
     Tcp {
         listener: TcpListener,
@@ -115,36 +133,61 @@ enum Listener {
     },
 }
 
+/// The private directory holding the unix socket. It stays with [`serve`] rather than with the
+/// listener, which the accept loop owns, so that every way out of `serve` removes it; dropping it
+/// (on an early error) removes it too.
+struct SocketDirectory(tempfile::TempDir);
+
+impl SocketDirectory {
+    fn remove(self) {
+        let path = self.0.path().display().to_string();
+        if let Err(error) = self.0.close() {
+            log::warn(
+                "cannot remove the socket directory",
+                &[("path", &path), ("error", &error.to_string())],
+            );
+        }
+    }
+}
+
 impl Listener {
-    fn bind() -> io::Result<Listener> {
+    fn bind() -> io::Result<(Listener, Option<SocketDirectory>)> {
         match Listener::bind_unix() {
-            Ok(listener) => Ok(listener),
+            Ok((listener, directory)) => Ok((listener, Some(directory))),
             Err(error) => {
                 log::warn(
                     "unix socket unavailable, using TCP",
                     &[("error", &error.to_string())],
                 );
-                Listener::bind_tcp()
+                Ok((Listener::bind_tcp()?, None))
             }
         }
     }
 
-    fn bind_unix() -> io::Result<Listener> {
+    fn bind_unix() -> io::Result<(Listener, SocketDirectory)> {
         let parent = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
             .filter(|dir| !dir.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(std::env::temp_dir);
-        // tempfile creates the directory with mode 0700: only this user reaches the socket.
+        // The umask only ever narrows a mode asked for: created 0700, the directory is never
+        // wider than that; set to 0700 afterwards, it is wide enough for this user to bind in
+        // even under a umask such as 0777.
         let directory = tempfile::Builder::new()
             .prefix("plugin")
+            .permissions(Permissions::from_mode(SOCKET_DIRECTORY_MODE))
             .tempdir_in(parent)?;
-        let path = directory.path().join("provider.sock");
+        fs::set_permissions(
+            directory.path(),
+            Permissions::from_mode(SOCKET_DIRECTORY_MODE),
+        )?;
+        let directory = SocketDirectory(directory);
+        let path = directory.0.path().join("provider.sock");
         let listener = UnixListener::bind(&path)?;
-        Ok(Listener::Unix {
-            listener,
-            path,
-            _directory: directory,
-        })
+        // bind creates the socket 0777 less the umask, so under `umask 000` any local user who
+        // reached it could drive the provider with TLS off. Until this line the directory's mode
+        // already keeps them out.
+        fs::set_permissions(&path, Permissions::from_mode(SOCKET_MODE))?;
+        Ok((Listener::Unix { listener, path }, directory))
     }
 
     fn bind_tcp() -> io::Result<Listener> {
@@ -368,14 +411,56 @@ impl health::health_server::Health for Health {
     }
 }
 
-/// Runs the plugin until the host shuts it down (or, in debug mode, until interrupted).
+/// The signals that end the plugin, and the one a hosted plugin leaves to its host.
+struct Signals {
+    terminate: Signal,
+    interrupt: Signal,
+    /// Whether `SIGINT` ends the plugin. Only in debug mode. A host such as Terraform starts its
+    /// plugins in the host's own process group, so the terminal sends Ctrl-C to them as well as
+    /// to the host. The host handles Ctrl-C itself (it cancels the operation and calls
+    /// StopProvider) and then stops each plugin through the controller; a plugin that died on the
+    /// spot would take in-flight operations down with it. go-plugin's own servers ignore
+    /// `SIGINT` for the same reason.
+    interrupt_ends: bool,
+}
+
+impl Signals {
+    /// Installs the handlers. Done before the socket is bound, so from the moment the socket
+    /// directory exists no `SIGTERM` or `SIGINT` can end the process without removing it.
+    fn install(debug: bool) -> io::Result<Signals> {
+        Ok(Signals {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+            interrupt_ends: debug,
+        })
+    }
+
+    /// Waits for a signal that ends the plugin and returns its name.
+    async fn ending(&mut self) -> &'static str {
+        loop {
+            tokio::select! {
+                Some(()) = self.terminate.recv() => return "SIGTERM",
+                Some(()) = self.interrupt.recv() => {
+                    if self.interrupt_ends {
+                        return "SIGINT";
+                    }
+                    log::debug(
+                        "ignoring SIGINT: the host stops its plugins through the controller",
+                        &[],
+                    );
+                }
+                // Both streams closed: the runtime is going away, and with it this plugin.
+                else => std::future::pending::<()>().await,
+            }
+        }
+    }
+}
+
+/// Runs the plugin until the host shuts it down or a signal ends it (see [`Signals`]).
 pub async fn serve(options: Options, environment: Environment) -> Result<(), StartError> {
-    let tls = environment
-        .client_certificate
-        .as_deref()
-        .map(auto_mtls)
-        .transpose()?;
-    let listener = Listener::bind().map_err(StartError::Listen)?;
+    let tls = environment.client_certificate.map(auto_mtls).transpose()?;
+    let mut signals = Signals::install(options.debug).map_err(StartError::Signals)?;
+    let (listener, socket_directory) = Listener::bind().map_err(StartError::Listen)?;
     let (network, address) = listener.network();
 
     let (stop, mut stopped) = watch::channel(false);
@@ -411,26 +496,13 @@ pub async fn serve(options: Options, environment: Environment) -> Result<(), Sta
     }
     log::info("serving", &[("network", network), ("address", &address)]);
 
-    let interrupted = async {
-        if options.debug {
-            let _ = tokio::signal::ctrl_c().await;
-        } else {
-            // The host forwards Ctrl-C to its whole process group; a plugin leaves the decision
-            // to the host, which stops it through the controller.
-            loop {
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            }
-        }
-    };
     tokio::select! {
         result = server => result?,
-        _ = stopped.wait_for(|stop| *stop) => {
-            // Let the reply to Shutdown or StopProvider reach the host before the process ends.
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        () = interrupted => {}
+        _ = stopped.wait_for(|stop| *stop) => tokio::time::sleep(REPLY_GRACE).await,
+        signal = signals.ending() => log::info("ending on a signal", &[("signal", signal)]),
+    }
+    if let Some(directory) = socket_directory {
+        directory.remove();
     }
     log::info("exiting", &[]);
     Ok(())
@@ -455,7 +527,7 @@ fn print_reattach(options: &Options, network: &str, address: &str) -> io::Result
         stdout,
         "Provider started. To attach Terraform or OpenTofu, set TF_REATTACH_PROVIDERS in their environment:\n\n\
          \tTF_REATTACH_PROVIDERS='{reattach}'\n\n\
-         The provider keeps serving until you press Ctrl-C."
+         The provider keeps serving until you press Ctrl-C or send it SIGTERM."
     )?;
     stdout.flush()
 }

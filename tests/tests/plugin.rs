@@ -1,6 +1,7 @@
 //! The provider binary as a go-plugin: started the way Terraform starts it, reached over the
-//! socket its handshake names, and spoken to in gRPC — plaintext, AutoMTLS, debug mode, logging
-//! and shutdown — with no Terraform in between.
+//! socket its handshake names, and spoken to in gRPC — plaintext, AutoMTLS, debug mode and
+//! logging — with no Terraform in between. How it guards its socket and ends is in
+//! `plugin_lifecycle.rs`.
 
 mod common;
 
@@ -341,44 +342,6 @@ async fn assert_exits_promptly(plugin: &mut Plugin, after: &str) {
         status.success(),
         "the provider exited with {status} after {after}"
     );
-}
-
-#[tokio::test]
-async fn controller_shutdown_ends_the_process() {
-    let mut plugin = Plugin::start(plugin_command(&dr_e2e::provider_binary()));
-    let handshake = plugin.handshake().await;
-    let channel = connect_as_host(&handshake, None).await.expect("connects");
-    GrpcControllerClient::new(channel)
-        .shutdown(Empty {})
-        .await
-        .expect("Shutdown is answered before the provider goes");
-    assert_exits_promptly(&mut plugin, "GRPCController.Shutdown").await;
-    let Address::Unix(socket) = &handshake.address else {
-        panic!("expected a unix socket");
-    };
-    assert!(
-        !socket.exists(),
-        "the socket {} outlived the provider",
-        socket.display()
-    );
-}
-
-#[tokio::test]
-async fn stop_provider_ends_the_process() {
-    let mut plugin = Plugin::start(plugin_command(&dr_e2e::provider_binary()));
-    let handshake = plugin.handshake().await;
-    let channel = connect_as_host(&handshake, None).await.expect("connects");
-    let reply = ProviderClient::new(channel)
-        .stop_provider(pb::stop_provider::Request {})
-        .await
-        .expect("StopProvider is answered before the provider goes")
-        .into_inner();
-    assert!(
-        reply.error.is_empty(),
-        "StopProvider reported {:?}",
-        reply.error
-    );
-    assert_exits_promptly(&mut plugin, "tfplugin6 StopProvider").await;
 }
 
 /// Starts the provider with `logging` set, asks it for its schema and shuts it down, and
