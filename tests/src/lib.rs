@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+pub mod moto;
+
 /// The provider's source address, as configurations write it in `required_providers`.
 pub const PROVIDER_SOURCE: &str = "dr-toolkit/dr";
 /// The Terraform release the oldest supported host is pinned to.
