@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+pub mod moto;
+
 /// The provider's source address, as configurations write it in `required_providers`.
 pub const PROVIDER_SOURCE: &str = "dr-toolkit/dr";
 /// The Terraform release the oldest supported host is pinned to.
@@ -258,6 +260,22 @@ impl Workspace {
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER")
             .env_remove("TF_REATTACH_PROVIDERS")
+            // The provider's AWS chain sees only what a test gives it: no developer's keys or
+            // profiles, and no wait for instance metadata that is not there.
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ENDPOINT_URL_STS")
+            .env("AWS_CONFIG_FILE", self.path().join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.path().join("no-aws-credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             .envs(self.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null());
         command

@@ -425,6 +425,16 @@ fn quickstart_example_applies() {
             serde_json::json!({"critical": "active_active", "important": "warm_standby", "batch": "pilot_light"}),
             "{terraform}"
         );
+        assert_eq!(
+            outputs["orders_drill"]["value"]["status"], "scheduled",
+            "{terraform}"
+        );
+        assert!(
+            outputs["orders_runbook"]["value"]
+                .as_str()
+                .is_some_and(|runbook| runbook.contains("# Failover runbook: orders")),
+            "{terraform}"
+        );
         workspace.assert_no_changes(&[]);
         workspace.ok(&["destroy", "-auto-approve", "-no-color"]);
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use dr_vocab::drill::default_frequency_seconds;
 use dr_vocab::terms::drill as term;
-use dr_vocab::{assess, format_timestamp, DrillRecord, Scenario, UnixSeconds};
+use dr_vocab::{assess, format_timestamp, DrillRecord, DrillStatus, Scenario, UnixSeconds};
 
 use super::policy::{policy_object_type, PolicyConfig};
 use crate::context::Context;
@@ -78,11 +78,62 @@ impl Default for DrillResource {
     }
 }
 
+/// A drill as configuration gives it, its checks passed.
+struct DrillConfig<'a> {
+    policy: PolicyConfig<'a>,
+    /// Whether the policy object itself is unknown (behind an expression known only at apply).
+    policy_unknown: bool,
+    scenario: Arg<Scenario>,
+    scenario_name: Arg<&'a str>,
+    frequency: Arg<u64>,
+    executed_at: Arg<UnixSeconds>,
+    observed_rto: Arg<u64>,
+    observed_rpo: Arg<u64>,
+    triggers: &'a Value,
+}
+
+impl<'a> DrillConfig<'a> {
+    fn read(config: &'a Value) -> DrillConfig<'a> {
+        let policy = config.attribute(term::POLICY.name);
+        DrillConfig {
+            policy: PolicyConfig::read(policy),
+            policy_unknown: policy.is_unknown(),
+            scenario: config.named(term::SCENARIO.name),
+            scenario_name: config.text(term::SCENARIO.name),
+            frequency: config.duration(term::FREQUENCY.name),
+            executed_at: config.timestamp(term::EXECUTED_AT.name),
+            observed_rto: config.duration(term::OBSERVED_RTO.name),
+            observed_rpo: config.duration(term::OBSERVED_RPO.name),
+            triggers: config.attribute(term::TRIGGERS.name),
+        }
+    }
+
+    /// The frequency in force: the configured one, else the tier's default.
+    fn frequency_seconds(&self) -> Arg<u64> {
+        match self.frequency {
+            Arg::Unset => self.policy.tier.level.map(default_frequency_seconds),
+            given => given,
+        }
+    }
+}
+
+/// An optional argument as the assessment needs it: `None` while unknown.
+fn optional<T>(arg: Arg<T>) -> Option<Option<T>> {
+    match arg {
+        Arg::Unset => Some(None),
+        Arg::Known(value) => Some(Some(value)),
+        Arg::Unknown => None,
+    }
+}
+
 fn cross_checks(config: &Value, now: Option<UnixSeconds>) -> Vec<Diagnostic> {
+    let drill = DrillConfig::read(config);
     let mut found = Vec::new();
-    let executed_at = config.timestamp(term::EXECUTED_AT.name);
-    for observed in [term::OBSERVED_RTO, term::OBSERVED_RPO] {
-        if !config.attribute(observed.name).is_null() && matches!(executed_at, Arg::Unset) {
+    for (observed, arg) in [
+        (term::OBSERVED_RTO, drill.observed_rto),
+        (term::OBSERVED_RPO, drill.observed_rpo),
+    ] {
+        if !matches!(arg, Arg::Unset) && matches!(drill.executed_at, Arg::Unset) {
             found.push(
                 Diagnostic::error(
                     format!("{} without executed_at", observed.name),
@@ -92,7 +143,7 @@ fn cross_checks(config: &Value, now: Option<UnixSeconds>) -> Vec<Diagnostic> {
             );
         }
     }
-    if let (Arg::Known(at), Some(now)) = (executed_at, now) {
+    if let (Arg::Known(at), Some(now)) = (drill.executed_at, now) {
         if at > now + FUTURE_TOLERANCE_SECONDS {
             found.push(
                 Diagnostic::error(
@@ -107,10 +158,9 @@ fn cross_checks(config: &Value, now: Option<UnixSeconds>) -> Vec<Diagnostic> {
             );
         }
     }
-    let policy = PolicyConfig::read(config.attribute(term::POLICY.name));
-    if config.named::<Scenario>(term::SCENARIO.name) == Arg::Known(Scenario::RecoveryAccess)
-        && matches!(policy.recovery_role_arn, Arg::Unset)
-        && !config.attribute(term::POLICY.name).is_unknown()
+    if drill.scenario == Arg::Known(Scenario::RecoveryAccess)
+        && matches!(drill.policy.recovery_role_arn, Arg::Unset)
+        && !drill.policy_unknown
     {
         found.push(
             Diagnostic::error(
@@ -127,59 +177,63 @@ fn timestamp_value(at: UnixSeconds) -> Value {
     Value::string(format_timestamp(at))
 }
 
+/// When computed values are being decided: while planning, or applying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Plan,
+    Apply,
+}
+
 /// The drill's computed attributes at `now`, from `config` and the `prior` state.
-fn with_computed(now: UnixSeconds, prior: &Value, config: &Value) -> Value {
+///
+/// Terraform plans a resource again while applying and refuses any known value that changed,
+/// so nothing known at plan may depend on the instant of the call except the status itself
+/// (which moves only forward, scheduled or passed or failed to overdue): `declared_at` is
+/// stamped at apply and kept from then on.
+fn with_computed(now: UnixSeconds, phase: Phase, prior: &Value, config: &Value) -> Value {
     let Value::Object(attributes) = config else {
         return config.clone();
     };
+    let drill = DrillConfig::read(config);
     let mut state = attributes.clone();
     let mut set = |name: &str, value: Value| {
         state.insert(name.to_owned(), value);
     };
-    let policy_value = config.attribute(term::POLICY.name);
-    let policy = PolicyConfig::read(policy_value);
-    let scenario = config.named::<Scenario>(term::SCENARIO.name);
 
     set(
         term::ID.name,
-        match (policy.name, config.text(term::SCENARIO.name)) {
+        match (drill.policy.name, drill.scenario_name) {
             (Arg::Known(policy), Arg::Known(scenario)) => {
                 Value::string(format!("{policy}/{scenario}"))
             }
             _ => Value::Unknown,
         },
     );
-    // First planned once; kept from then on, so a never-executed drill falls due on a fixed day.
-    let declared_at = prior
-        .timestamp(term::DECLARED_AT.name)
-        .known()
-        .unwrap_or(now);
-    set(term::DECLARED_AT.name, timestamp_value(declared_at));
+    let declared_at = match (prior.timestamp(term::DECLARED_AT.name), phase) {
+        (Arg::Known(at), _) => Some(at),
+        (_, Phase::Apply) => Some(now),
+        (_, Phase::Plan) => None,
+    };
+    set(
+        term::DECLARED_AT.name,
+        declared_at.map_or(Value::Unknown, timestamp_value),
+    );
 
-    let frequency = match config.duration(term::FREQUENCY.name) {
-        Arg::Unset => policy.tier.level.map(default_frequency_seconds),
-        given => given,
-    };
-    let observed = |name| match config.duration(name) {
-        Arg::Unset => Some(None),
-        Arg::Known(seconds) => Some(Some(seconds)),
-        Arg::Unknown => None,
-    };
-    let executed_at = match config.timestamp(term::EXECUTED_AT.name) {
-        Arg::Unset => Some(None),
-        Arg::Known(at) => Some(Some(at)),
-        Arg::Unknown => None,
-    };
+    let executed_at = optional(drill.executed_at);
     let record = (|| {
         Some(DrillRecord {
-            declared_at,
+            // Only a drill never executed falls due from when it was declared.
+            declared_at: match executed_at? {
+                Some(at) => at,
+                None => declared_at?,
+            },
             executed_at: executed_at?,
-            frequency_seconds: frequency.known()?,
-            observed_rto_seconds: observed(term::OBSERVED_RTO.name)?,
-            observed_rpo_seconds: observed(term::OBSERVED_RPO.name)?,
+            frequency_seconds: drill.frequency_seconds().known()?,
+            observed_rto_seconds: optional(drill.observed_rto)?,
+            observed_rpo_seconds: optional(drill.observed_rpo)?,
         })
     })();
-    match record.zip(policy.tier.objective()) {
+    match record.zip(drill.policy.tier.objective()) {
         Some((record, objective)) => {
             let judged = assess(&record, objective, now);
             set(term::NEXT_DUE_AT.name, timestamp_value(judged.next_due_at));
@@ -192,6 +246,17 @@ fn with_computed(now: UnixSeconds, prior: &Value, config: &Value) -> Value {
                 term::RPO_MET.name,
                 judged.rpo_met.map_or(Value::Null, Value::Bool),
             );
+        }
+        // A drill never run, planned for the first time, is scheduled: it falls due a
+        // frequency after the apply that declares it.
+        None if executed_at == Some(None) && declared_at.is_none() => {
+            set(term::NEXT_DUE_AT.name, Value::Unknown);
+            set(
+                term::STATUS.name,
+                Value::string(DrillStatus::Scheduled.name()),
+            );
+            set(term::RTO_MET.name, Value::Null);
+            set(term::RPO_MET.name, Value::Null);
         }
         None => {
             for unknown in [
@@ -206,10 +271,9 @@ fn with_computed(now: UnixSeconds, prior: &Value, config: &Value) -> Value {
     }
 
     let access = [term::ACCESS_VERIFIED_AT, term::ACCESS_SECONDS];
-    match scenario {
+    match drill.scenario {
         Arg::Known(scenario) if scenario.is_active() => {
-            let triggers_changed =
-                prior.attribute(term::TRIGGERS.name) != config.attribute(term::TRIGGERS.name);
+            let triggers_changed = prior.attribute(term::TRIGGERS.name) != drill.triggers;
             for attribute in access {
                 let kept = prior.attribute(attribute.name);
                 let value = if prior.is_null() || triggers_changed || kept.is_null() {
@@ -230,7 +294,7 @@ fn with_computed(now: UnixSeconds, prior: &Value, config: &Value) -> Value {
 /// Fills what `planned` left unknown: computed attributes that depended on values only known
 /// now, and the result of a recovery-access run.
 async fn settle(cx: &Context, prior: &Value, planned: &Value) -> Result<Value, Vec<Diagnostic>> {
-    let computed = with_computed(cx.now, prior, planned);
+    let computed = with_computed(cx.now, Phase::Apply, prior, planned);
     let (Value::Object(planned_attributes), Value::Object(computed)) = (planned, computed) else {
         return Ok(planned.clone());
     };
@@ -300,7 +364,7 @@ impl Resource for DrillResource {
         if has_errors(&diagnostics) {
             return Err(diagnostics);
         }
-        let state = with_computed(cx.now, prior, proposed);
+        let state = with_computed(cx.now, Phase::Plan, prior, proposed);
         Ok(Planned {
             requires_replace: self.replacing_attributes(prior, &state),
             state,
@@ -416,7 +480,20 @@ mod tests {
             &Value::string("payments/region_outage")
         );
         let state = block_on(resource.apply(&at(NOW), &Value::Null, &planned)).unwrap();
-        assert_eq!(state, planned);
+        assert_eq!(planned.attribute("declared_at"), &Value::Unknown);
+        assert_eq!(
+            state.attribute("declared_at"),
+            &Value::string(format_timestamp(NOW))
+        );
+        let Value::Object(mut settled) = state.clone() else {
+            unreachable!()
+        };
+        settled.insert("declared_at".to_owned(), Value::Unknown);
+        assert_eq!(
+            Value::Object(settled),
+            planned,
+            "apply keeps what the plan knew"
+        );
 
         // The same configuration planned again: stable until the due date, then overdue.
         let again = resource
@@ -463,12 +540,32 @@ mod tests {
             .unwrap()
             .state;
         assert_eq!(status(&planned), "scheduled");
+        // Stamped at apply: a plan made again a moment later must agree with the first.
+        assert_eq!(planned.attribute("declared_at"), &Value::Unknown);
+        assert_eq!(planned.attribute("next_due_at"), &Value::Unknown);
+        let replanned = resource
+            .plan(&at(NOW + 1), &Value::Null, &config)
+            .unwrap()
+            .state;
+        assert_eq!(replanned, planned);
+        let state = block_on(resource.apply(&at(NOW + 2), &Value::Null, &planned)).unwrap();
         assert_eq!(
-            planned.attribute("declared_at"),
-            &Value::string(format_timestamp(NOW))
+            state.attribute("declared_at"),
+            &Value::string(format_timestamp(NOW + 2))
+        );
+        assert_eq!(
+            state.attribute("next_due_at"),
+            &Value::string(format_timestamp(NOW + 2 + 30 * DAY))
+        );
+        assert_eq!(
+            resource
+                .plan(&at(NOW + 30 * DAY), &state, &state)
+                .unwrap()
+                .state,
+            state
         );
         let later = resource
-            .plan(&at(NOW + 31 * DAY), &planned, &planned)
+            .plan(&at(NOW + 31 * DAY), &state, &state)
             .unwrap()
             .state;
         assert_eq!(status(&later), "overdue");
