@@ -256,7 +256,7 @@ impl Check {
         match (self, text) {
             (Check::NotBlank, Some(text)) if text.trim().is_empty() => Err((
                 format!("Empty {name}"),
-                format!("{name} must not be empty."),
+                format!("{name} must not be empty or only spaces: give it a value, or leave it out where it is optional."),
             )),
             (Check::Duration, Some(text)) => parse_duration(text)
                 .map(drop)
@@ -562,4 +562,157 @@ pub fn validate(resource: &dyn Resource, config: &Value) -> Vec<Diagnostic> {
         diagnostics.extend(resource.check(config));
     }
     cap(diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: &str) -> Value {
+        Value::string(value)
+    }
+
+    fn failure(check: Check, value: Value) -> Option<String> {
+        check.run("x", &value).err().map(|(_, detail)| detail)
+    }
+
+    #[test]
+    fn each_check_accepts_the_good_and_names_the_fix_for_the_bad() {
+        let cases: Vec<(Check, Value, Value)> = vec![
+            (Check::NotBlank, text("critical"), text("  ")),
+            (Check::Duration, text("1h30m"), text("90 minutes")),
+            (
+                Check::Timestamp,
+                text("2026-11-02T09:00:00Z"),
+                text("2026-11-02"),
+            ),
+            (Check::AwsRegion, text("eu-west-1"), text("eu-wst-1")),
+            (
+                Check::OneOf(&["manual", "automatic"]),
+                text("manual"),
+                text("auto"),
+            ),
+            (
+                Check::WholeNumber { min: 1, max: 9 },
+                Value::Number(crate::value::Number::from_u64(9)),
+                Value::Number(crate::value::Number::parse("2.5").unwrap()),
+            ),
+            (
+                Check::RoleArn,
+                text("arn:aws:iam::123456789012:role/dr-recovery"),
+                text("arn:aws:iam::123456789012:user/someone"),
+            ),
+            (Check::AccountId, text("123456789012"), text("12345678901")),
+            (
+                Check::HttpUrl,
+                text("https://payments.example.com/healthz"),
+                text("payments.example.com"),
+            ),
+            (Check::HttpPath, text("/healthz"), text("healthz")),
+        ];
+        for (check, good, bad) in cases {
+            assert_eq!(
+                failure(check.clone(), good.clone()),
+                None,
+                "{check:?} refused {good:?}"
+            );
+            let detail = failure(check.clone(), bad.clone())
+                .unwrap_or_else(|| panic!("{check:?} accepted {bad:?}"));
+            assert!(detail.len() > 20, "{check:?}: {detail}");
+            // Unknown and null are left to later phases and to Presence.
+            assert_eq!(failure(check.clone(), Value::Unknown), None);
+            assert_eq!(failure(check, Value::Null), None);
+        }
+        assert!(failure(Check::AwsRegion, text("eu-wst-1"))
+            .unwrap()
+            .contains("Did you mean \"eu-west-1\"?"));
+        assert!(failure(Check::RoleArn, text("arn:aws:iam::12345:role/x")).is_some());
+        assert!(failure(Check::RoleArn, text("arn:aws-cn:iam::123456789012:role/x")).is_none());
+    }
+
+    #[test]
+    fn hostile_configuration_gets_a_bounded_reply() {
+        let schema = BlockSchema {
+            type_name: "dr_test",
+            version: 0,
+            description: "",
+            attributes: vec![AttributeSchema::new(
+                "regions",
+                Type::set(Type::String),
+                Presence::Optional,
+                "",
+            )
+            .check(Check::AwsRegion)],
+            blocks: Vec::new(),
+        };
+        let huge = "x".repeat(1_000_000);
+        let regions: Vec<Value> = (0..100_000)
+            .map(|n| text(&format!("{huge}-{n}")))
+            .take(3)
+            .chain((0..100_000).map(|n| text(&format!("mars-{n}"))))
+            .collect();
+        let config = Value::Object([("regions".to_owned(), Value::Set(regions))].into());
+        let diagnostics = schema.check(&config);
+        assert_eq!(diagnostics.len(), MAX_DIAGNOSTICS);
+        assert!(diagnostics
+            .last()
+            .unwrap()
+            .summary
+            .ends_with("more problems"));
+        let reply: usize = diagnostics
+            .iter()
+            .map(|d| d.summary.len() + d.detail.len())
+            .sum();
+        assert!(reply < 10_000, "the reply is {reply} bytes");
+    }
+
+    #[test]
+    fn required_null_is_an_error_on_the_attribute_even_inside_blocks() {
+        let schema = BlockSchema {
+            type_name: "dr_test",
+            version: 0,
+            description: "",
+            attributes: vec![AttributeSchema::new(
+                "name",
+                Type::String,
+                Presence::Required,
+                "",
+            )],
+            blocks: vec![NestedBlock {
+                name: "assume_role",
+                description: "",
+                attributes: vec![AttributeSchema::new(
+                    "role_arn",
+                    Type::String,
+                    Presence::Required,
+                    "",
+                )],
+            }],
+        };
+        let config = Value::Object(
+            [
+                ("name".to_owned(), Value::Null),
+                (
+                    "assume_role".to_owned(),
+                    Value::Object([("role_arn".to_owned(), Value::Null)].into()),
+                ),
+            ]
+            .into(),
+        );
+        let at: Vec<String> = schema
+            .check(&config)
+            .iter()
+            .map(|d| d.attribute.join("."))
+            .collect();
+        assert_eq!(at, ["name", "assume_role.role_arn"]);
+        // An absent block is not checked inside.
+        let absent = Value::Object(
+            [
+                ("name".to_owned(), text("n")),
+                ("assume_role".to_owned(), Value::Null),
+            ]
+            .into(),
+        );
+        assert!(schema.check(&absent).is_empty());
+    }
 }
