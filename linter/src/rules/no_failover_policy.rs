@@ -122,10 +122,19 @@ mod tests {
     fn pass_and_fail() {
         let covered =
             format!("{TIER}\nresource \"dr_failover_policy\" \"p\" {{ tier = dr_tier.critical }}");
+        // The tier object itself, as plans record the policy's `tier`.
+        let covered_in_plans = format!(
+            "{TIER}\nresource \"dr_failover_policy\" \"p\" {{\n  tier = {{ name = \"critical\", level = 1, rto = \"15m\", rpo = \"1m\", allowed_regions = null }}\n}}"
+        );
+        let other_tier = format!(
+            "{TIER}\nresource \"dr_failover_policy\" \"p\" {{\n  tier = {{ name = \"gold\", level = 2, rto = \"1h\", rpo = \"15m\", allowed_regions = null }}\n}}"
+        );
+        assert_fail("DR701", &[other_tier.as_str()]);
         assert_pass(
             "DR701",
             &[
                 covered.as_str(),
+                covered_in_plans.as_str(),
                 // Trees that do not use the dr provider are not asked for policies.
                 r#"resource "aws_dynamodb_table" "t" {}"#,
             ],

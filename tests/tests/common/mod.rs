@@ -181,7 +181,22 @@ impl Plugin {
 
 impl Drop for Plugin {
     fn drop(&mut self) {
-        // Already gone if the test stopped it; otherwise this ends it.
+        // Already gone if the test stopped it. Otherwise SIGTERM ends it the way that removes
+        // its socket directory; SIGKILL only if it is still there a moment later.
+        if let Some(pid) = self.child.id() {
+            let terminated = std::process::Command::new("kill")
+                .args(["-s", "TERM", &pid.to_string()])
+                .status()
+                .is_ok_and(|status| status.success());
+            if terminated {
+                for _ in 0..50 {
+                    if self.child.try_wait().ok().flatten().is_some() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+            }
+        }
         let _ = self.child.start_kill();
     }
 }
