@@ -518,3 +518,43 @@ fn falls_back_to_tcp_where_unix_sockets_are_unavailable() {
         );
     }
 }
+
+/// The README's first command, as a new user runs it (with the debug build the tests already
+/// made, on each Terraform): it applies the quick start, shows a settled second plan, fails the
+/// plan of a failed drill with DR702 and lints the example tree.
+#[test]
+fn quickstart_script_runs() {
+    let binaries = dr_e2e::binaries_dir();
+    let target = binaries
+        .parent()
+        .expect("a profile directory has a target directory");
+    for terraform in every_terraform() {
+        let output = std::process::Command::new("bash")
+            .arg(dr_e2e::workspace_root().join("examples/quickstart/run"))
+            .env("DR_QUICKSTART_PROFILE", "debug")
+            .env("CARGO_TARGET_DIR", target)
+            .env("TERRAFORM", &terraform.path)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("TF_CLI_CONFIG_FILE")
+            .output()
+            .expect("bash runs the quick start");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{terraform}: the quick start failed\n{stdout}\n{stderr}"
+        );
+        for expected in [
+            "no changes",
+            "status       = \"scheduled\" -> \"failed\"",
+            "DR702/drill-failed-or-overdue",
+            "a CI plan gate would stop this merge",
+            "==> done: drlint exit status 1",
+        ] {
+            assert!(
+                stdout.contains(expected),
+                "{terraform}: missing {expected:?}\n{stdout}"
+            );
+        }
+    }
+}
