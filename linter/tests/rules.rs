@@ -46,3 +46,36 @@ fn every_rule_has_a_fixture_that_matches_its_expectation() {
         insta::assert_snapshot!(info.code, rendered.join("\n"));
     }
 }
+
+/// Every finding on every rule's fixture, of whatever rule, names its resource in the human
+/// rendering: without the address a finding in a long report points at nothing.
+#[test]
+fn every_rendered_finding_names_its_resource() {
+    let style = Style {
+        color: false,
+        width: 100,
+    };
+    let squeeze = |text: &str| text.split_whitespace().collect::<String>();
+    let mut checked = 0;
+    for info in RULES {
+        let dir = PathBuf::from("tests/fixtures/rules").join(info.code);
+        let run = check(&[dir], &Settings::default());
+        assert!(run.errors.is_empty(), "{:?}", run.errors);
+        for finding in &run.findings {
+            let rendered = render_finding(&run, finding, &style);
+            // miette wraps messages at spaces and after hyphens, so compare without whitespace.
+            assert!(
+                squeeze(&rendered).contains(&squeeze(&finding.address)),
+                "{} on the {} fixture does not name {}:\n{rendered}",
+                finding.rule.code,
+                info.code,
+                finding.address
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= RULES.len(),
+        "only {checked} findings were checked"
+    );
+}

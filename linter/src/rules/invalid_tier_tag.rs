@@ -63,7 +63,10 @@ impl Rule for InvalidTierTag {
                 severity: Severity::Error,
                 certainty: Certainty::Definite,
             },
-            format!("{TAG_DR_TIER} = {text:?} is not a known tier; judged as tier 1"),
+            format!(
+                "{} has {TAG_DR_TIER} = {text:?}, which is not a known tier; judged as tier 1",
+                resource.address
+            ),
             format!("use one of {}", levels.join(", ")),
         );
     }

@@ -59,7 +59,7 @@ impl Rule for RtoHoursTag {
                 &["tags", TAG_RTO_HOURS],
                 Some(&judgement),
                 Verdict { severity: Severity::Error, certainty: Certainty::Unknown },
-                format!("the {TAG_RTO_HOURS} tag cannot be known before apply; {phrase} needs at most {limit}"),
+                format!("the {TAG_RTO_HOURS} tag of {} cannot be known before apply; {phrase} needs at most {limit}", resource.address),
                 format!("set \"{TAG_RTO_HOURS}\" to a literal number of hours, at most {limit}"),
             ),
             Fact::Absent => report.report(
@@ -80,7 +80,7 @@ impl Rule for RtoHoursTag {
                                 &["tags", TAG_RTO_HOURS],
                                 Some(&judgement),
                                 error,
-                                format!("{TAG_RTO_HOURS} = {text} is beyond the RTO of {phrase}: {limit} h"),
+                                format!("{} has {TAG_RTO_HOURS} = {text}, beyond the RTO of {phrase}: {limit} h", resource.address),
                                 format!("make the resource recover within {limit} h and say so, or move it to a tier whose RTO is at least {text} h"),
                             );
                         }
@@ -90,7 +90,7 @@ impl Rule for RtoHoursTag {
                         &["tags", TAG_RTO_HOURS],
                         Some(&judgement),
                         error,
-                        format!("{TAG_RTO_HOURS} = {text:?} is not a number of hours"),
+                        format!("{} has {TAG_RTO_HOURS} = {text:?}, which is not a number of hours", resource.address),
                         format!("write hours as a number, such as \"{limit}\""),
                     ),
                 }
