@@ -33,9 +33,12 @@ fn main() {
         run.findings.len()
     );
     let start = Instant::now();
-    let rendered = serde_json::to_string(&drlint::render::json::render(&run))
-        .map(|s| s.len())
-        .unwrap_or(0);
+    let rendered = serde_json::to_string(&drlint::render::json::render(
+        &run,
+        &drlint::render::Options::new(".".into()),
+    ))
+    .map(|s| s.len())
+    .unwrap_or(0);
     println!(
         "JSON rendering: {:.2} s ({rendered} bytes)",
         start.elapsed().as_secs_f64()

@@ -139,12 +139,13 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
         }
         model.notes.extend(tree.notes);
         model.unresolved_modules.extend(tree.unresolved_modules);
+        model.module_calls = tree.module_calls;
     }
     // Growth leaves up to half of these unused; a large run keeps them to the end.
     model.resources.shrink_to_fit();
     let (mut findings, tiers) = crate::rules::run(&model);
     findings.shrink_to_fit();
-    let (suppressed, notes) = crate::suppress::apply(&mut findings, &sources);
+    let (suppressed, notes) = crate::suppress::apply(&mut findings, &sources, &model.module_calls);
     model.notes.extend(notes);
     CheckRun {
         sources,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use drlint::check::check;
 use drlint::hcl::VariableInputs;
-use drlint::render::{docs, github, human, json, markdown, sarif};
+use drlint::render::{docs, Format as OutputFormat, Gate, Options, UnknownPolicy};
 use drlint::rules::codes::{self, RULES};
 use drlint::settings::{Limits, Settings, LIMITS};
 use drlint::tiers::Severity;
@@ -44,12 +44,37 @@ enum Format {
     Human,
     /// The stable JSON contract (version 1).
     Json,
-    /// SARIF 2.1.0.
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// JUnit XML, for GitLab, Jenkins and other CI test reports.
+    Junit,
     /// GitHub Actions annotations.
     Github,
     /// Markdown report grouped by tier, for architecture reviews.
     Markdown,
+}
+
+impl Format {
+    fn output(self) -> OutputFormat {
+        match self {
+            Format::Human => OutputFormat::Human,
+            Format::Json => OutputFormat::Json,
+            Format::Sarif => OutputFormat::Sarif,
+            Format::Junit => OutputFormat::Junit,
+            Format::Github => OutputFormat::Github,
+            Format::Markdown => OutputFormat::Markdown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Unknown {
+    /// An unknown finding counts like a definite one of its severity.
+    Fail,
+    /// An unknown finding counts as a warning at most.
+    Warn,
+    /// Unknown findings are reported but never change the exit status.
+    Ignore,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -61,12 +86,22 @@ enum FailOn {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Output format.
+    /// Output format on standard output.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Also write FORMAT to FILE (repeatable: `--output sarif=drlint.sarif --output junit=drlint.xml`);
+    /// FILE `-` is standard output, in place of --format.
+    #[arg(long = "output", value_name = "FORMAT=FILE")]
+    outputs: Vec<String>,
     /// Lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
+    /// How findings whose certainty is unknown count toward the exit status.
+    #[arg(long, value_enum, default_value = "fail")]
+    unknown: Unknown,
+    /// Paths in the outputs are relative to DIR (SARIF's %SRCROOT%); the working directory by default.
+    #[arg(long, value_name = "DIR")]
+    base_dir: Option<PathBuf>,
     /// A variable definitions file for the root modules (after terraform.tfvars and *.auto.tfvars).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
@@ -170,51 +205,75 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let run = check(&args.paths, &settings);
-    let stdout = std::io::stdout();
-    let written = match args.format {
-        Format::Human => {
-            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let width = if color { 120 } else { 100 };
-            let text = human::render(&run, &human::Style { color, width });
-            stdout.lock().write_all(text.as_bytes())
+    let mut outputs = Vec::new();
+    for assignment in &args.outputs {
+        match parse_output(assignment) {
+            Ok(output) => outputs.push(output),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
         }
-        Format::Json => {
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            serde_json::to_writer_pretty(&mut out, &json::render(&run))
-                .map_err(std::io::Error::from)
-                .and_then(|()| out.write_all(b"\n"))
-                .and_then(|()| out.flush())
+    }
+    let base_dir = match args.base_dir.clone().map_or_else(std::env::current_dir, Ok) {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("error: cannot read the working directory ({error}): pass --base-dir");
+            return ExitCode::from(2);
         }
-        Format::Sarif => {
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            serde_json::to_writer_pretty(&mut out, &sarif::render(&run))
-                .map_err(std::io::Error::from)
-                .and_then(|()| out.write_all(b"\n"))
-                .and_then(|()| out.flush())
-        }
-        Format::Github => stdout.lock().write_all(github::render(&run).as_bytes()),
-        Format::Markdown => stdout.lock().write_all(markdown::render(&run).as_bytes()),
     };
+    let mut options = Options::new(base_dir);
+    options.docs_url = std::env::var("DRLINT_DOCS_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty());
+    options.gate = Gate {
+        fail_on: match args.fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Note => Severity::Note,
+        },
+        unknown: match args.unknown {
+            Unknown::Fail => UnknownPolicy::Fail,
+            Unknown::Warn => UnknownPolicy::Warn,
+            Unknown::Ignore => UnknownPolicy::Ignore,
+        },
+    };
+    let run = check(&args.paths, &settings);
+    let stdout_format = outputs
+        .iter()
+        .find(|(_, file)| file.as_os_str() == "-")
+        .map_or(args.format.output(), |(format, _)| *format);
+    let mut write_failed = false;
+    for (format, file) in outputs.iter().filter(|(_, file)| file.as_os_str() != "-") {
+        let written = std::fs::File::create(file)
+            .and_then(|mut out| format.write(&run, &options, false, &mut out));
+        if let Err(error) = written {
+            eprintln!(
+                "error: cannot write the {} output to {}: {error}",
+                format.name(),
+                file.display()
+            );
+            write_failed = true;
+        }
+    }
+    let stdout = std::io::stdout();
+    let color = matches!(stdout_format, OutputFormat::Human)
+        && stdout.is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
     // A closed pipe (`drlint check ... | head`) is not an input error; nothing more to say.
-    let _ = written;
-    if !run.errors.is_empty() {
-        if !matches!(args.format, Format::Human) {
+    let _ = stdout_format.write(&run, &options, color, &mut stdout.lock());
+    if !run.errors.is_empty() || write_failed {
+        if !matches!(stdout_format, OutputFormat::Human) {
             for error in &run.errors {
                 eprintln!("error: {error}");
             }
         }
         return ExitCode::from(2);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
-    };
     let failed = run
         .findings
         .iter()
-        .any(|finding| finding.severity >= threshold);
+        .any(|finding| options.gate.fails(finding));
     // The process ends here: handing a model of a hundred thousand resources back to the
     // allocator piece by piece only delays the exit.
     std::mem::forget(run);
@@ -223,4 +282,34 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `FORMAT=FILE` of `--output`.
+fn parse_output(assignment: &str) -> Result<(OutputFormat, PathBuf), String> {
+    let names = || {
+        OutputFormat::ALL
+            .iter()
+            .map(|format| format.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((name, file)) = assignment.split_once('=') else {
+        return Err(format!(
+            "--output {assignment:?} must be FORMAT=FILE, with FORMAT one of {}",
+            names()
+        ));
+    };
+    let Some(format) = OutputFormat::from_name(name.trim()) else {
+        return Err(format!(
+            "--output {assignment:?}: no format {:?}; the formats are {}",
+            name.trim(),
+            names()
+        ));
+    };
+    if file.is_empty() {
+        return Err(format!(
+            "--output {assignment:?}: name a FILE after `=` (`-` for standard output)"
+        ));
+    }
+    Ok((format, PathBuf::from(file)))
 }

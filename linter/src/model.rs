@@ -236,12 +236,27 @@ pub struct UnresolvedModule {
     pub tags: Option<Value>,
 }
 
+/// A module call instance that was followed: where a `drlint-ignore` comment covering what it
+/// creates may be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleCall {
+    /// The root module directory it belongs to.
+    pub scope: Arc<str>,
+    /// The instance address: `module.vpc`, `module.app["eu"].module.vpc`.
+    pub address: Arc<str>,
+    pub file: FileId,
+    /// The `module "NAME"` header (`None` in `.tf.json`).
+    pub header: Option<Range<usize>>,
+}
+
 /// Everything loaded from the inputs.
 #[derive(Debug, Default, Clone)]
 pub struct Model {
     pub resources: Vec<Resource>,
     pub notes: Vec<Note>,
     pub unresolved_modules: Vec<UnresolvedModule>,
+    /// The module call instances followed into their modules.
+    pub module_calls: Vec<ModuleCall>,
 }
 
 impl Model {

@@ -84,6 +84,19 @@ impl SourceMap {
         self.files.get(id.0)
     }
 
+    /// Every file, with its id.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (FileId(index), file))
+    }
+
+    /// The file read from `path` (as the run named it), if any.
+    pub fn find(&self, path: &Path) -> Option<&SourceFile> {
+        self.files.iter().find(|file| file.path == path)
+    }
+
     pub fn path(&self, id: FileId) -> &Path {
         self.files
             .get(id.0)

@@ -34,7 +34,14 @@ fn every_rule_has_a_fixture_that_matches_its_expectation() {
             .findings
             .iter()
             .filter(|finding| finding.rule.code == info.code)
-            .map(|finding| render_finding(&run, finding, &style))
+            .map(|finding| {
+                render_finding(
+                    &run,
+                    finding,
+                    &style,
+                    &drlint::render::Options::new(".".into()),
+                )
+            })
             .collect();
         assert_eq!(
             rendered.len(),
@@ -62,7 +69,12 @@ fn every_rendered_finding_names_its_resource() {
         let run = check(&[dir], &Settings::default());
         assert!(run.errors.is_empty(), "{:?}", run.errors);
         for finding in &run.findings {
-            let rendered = render_finding(&run, finding, &style);
+            let rendered = render_finding(
+                &run,
+                finding,
+                &style,
+                &drlint::render::Options::new(".".into()),
+            );
             // miette wraps messages at spaces and after hyphens, so compare without whitespace.
             assert!(
                 squeeze(&rendered).contains(&squeeze(&finding.address)),

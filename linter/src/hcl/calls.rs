@@ -10,7 +10,7 @@ use super::inputs::{constant, typed};
 use super::instance::Instance;
 use super::load::{is_local_source, resolve_dir};
 use crate::aws;
-use crate::model::UnresolvedModule;
+use crate::model::{ModuleCall, UnresolvedModule};
 use crate::value::Value;
 
 /// The instances of one module call.
@@ -223,6 +223,12 @@ impl<'p> Instance<'p> {
             child.chain.push(dir.clone());
             child.call_path = call_path.clone();
             child.address = address(&suffix);
+            self.run.calls.borrow_mut().push(ModuleCall {
+                scope: self.root.scope.clone(),
+                address: child.address.as_str().into(),
+                file: call.file,
+                header: Some(call.header.clone()),
+            });
             child.var_references = var_references;
             child.depth = self.depth + 1;
             child.expansion_unknown = self.expansion_unknown || unknown;

@@ -9,7 +9,7 @@ use super::eval::{Budget, ErrorKind, EvalError};
 use super::inputs;
 use super::instance::Instance;
 use super::project::Project;
-use crate::model::{Model, Note, UnresolvedModule};
+use crate::model::{Model, ModuleCall, Note, UnresolvedModule};
 use crate::settings::{Limits, Settings};
 use crate::source::{FileId, SourceMap};
 use crate::InputError;
@@ -25,6 +25,8 @@ pub(super) struct Run {
     /// Input errors met while evaluating (limits, cycles), by place.
     problems: RefCell<Vec<Problem>>,
     pub unresolved: RefCell<Vec<UnresolvedModule>>,
+    /// The module call instances followed.
+    pub calls: RefCell<Vec<ModuleCall>>,
     instances: Cell<u64>,
     instances_exceeded: Cell<bool>,
     /// Undeclared references already noted, by module directory and name.
@@ -38,6 +40,7 @@ impl Run {
             notes: RefCell::new(Vec::new()),
             problems: RefCell::new(Vec::new()),
             unresolved: RefCell::new(Vec::new()),
+            calls: RefCell::new(Vec::new()),
             instances: Cell::new(0),
             instances_exceeded: Cell::new(false),
             undeclared: RefCell::new(HashSet::new()),
@@ -194,6 +197,12 @@ pub fn load_tree(
         .collect();
     model.unresolved_modules = run.unresolved.take();
     for call in &mut model.unresolved_modules {
+        if json_files.contains(&call.file) {
+            call.header = None;
+        }
+    }
+    model.module_calls = run.calls.take();
+    for call in &mut model.module_calls {
         if json_files.contains(&call.file) {
             call.header = None;
         }

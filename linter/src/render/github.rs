@@ -1,8 +1,10 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per finding, so findings
-//! show on the pull request's diff.
+//! show on the pull request's diff. Paths are relative to the base directory (run drlint from
+//! the repository root, or pass `--base-dir`), as annotations need.
 
 use std::fmt::Write as _;
 
+use super::Options;
 use crate::check::CheckRun;
 use crate::tiers::{Certainty, Severity};
 
@@ -18,17 +20,21 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(run: &CheckRun) -> String {
+pub fn render(run: &CheckRun, options: &Options) -> String {
     let mut out = String::new();
     for finding in &run.findings {
-        let command = match finding.severity {
+        let command = match options
+            .gate
+            .counted_severity(finding)
+            .unwrap_or(Severity::Note)
+        {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
         let mut properties = format!(
             "file={}",
-            escape_property(&run.sources.path(finding.file).display().to_string())
+            escape_property(&options.path(run.sources.path(finding.file)))
         );
         if let Some(span) = &finding.span {
             let (line, column) = run.sources.line_column(finding.file, span.start);
@@ -42,14 +48,27 @@ pub fn render(run: &CheckRun) -> String {
             Certainty::Definite => "",
             Certainty::Unknown => " (certainty: unknown)",
         };
-        let title = format!("{} {}{certainty}", finding.rule.code, finding.rule.name);
+        let baselined = if finding.baselined {
+            " (baselined)"
+        } else {
+            ""
+        };
+        let title = format!(
+            "{} {}{certainty}{baselined}",
+            finding.rule.code, finding.rule.name
+        );
         let _ = writeln!(
             out,
             "::{command} {properties},title={}::{}",
             escape_property(&title),
             escape_data(&format!(
-                "{}: {}\nFix: {}",
-                finding.address, finding.message, finding.help
+                "{}\nFix: {}\nRule: {}",
+                finding.message,
+                finding.help,
+                finding
+                    .rule
+                    .doc_url(options.docs_url.as_deref())
+                    .unwrap_or_else(|| format!("drlint rule {}", finding.rule.code))
             ))
         );
     }
@@ -57,7 +76,7 @@ pub fn render(run: &CheckRun) -> String {
         let _ = writeln!(
             out,
             "::error file={},line={},col={}::{}",
-            escape_property(&error.path.display().to_string()),
+            escape_property(&options.path(&error.path)),
             error.line,
             error.column,
             escape_data(&error.message)

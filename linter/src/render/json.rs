@@ -6,9 +6,11 @@
 //!                "severity": "error", "certainty": "definite",
 //!                "address": "module.db.aws_db_instance.this[0]", "root": "envs/prod",
 //!                "file": "modules/db/main.tf",
-//!                "line": 12, "column": 14, "message": "...", "help": "...", "tier": 1}],
+//!                "line": 12, "column": 14, "message": "...", "help": "...", "tier": 1,
+//!                "attribute": "multi_az", "fingerprint": "5f0c…", "baselined": false,
+//!                "fails": true}],
 //!  "summary": {"errors": 1, "warnings": 0, "notes": 0, "unknown": 0, "suppressed": 0, "resources": 9,
-//!              "input_errors": 0, "analysis_notes": 0},
+//!              "input_errors": 0, "analysis_notes": 0, "baselined": 0},
 //!  "notes": [{"message": "...", "file": "...", "line": 3, "column": 1}],
 //!  "input_errors": [{"file": "...", "line": 1, "column": 7, "message": "..."}]}
 //! ```
@@ -17,10 +19,14 @@
 //! findings are identified by `address`. `tier` is `null` for findings not judged by a tier.
 //! In `summary`, `notes` counts findings of severity note; `analysis_notes` counts the
 //! entries of the top-level `notes` list (what could not be analysed), which are not findings.
+//! Added within version 1: `attribute` (dotted path, empty for the whole resource),
+//! `fingerprint` (the identity baselines match, see [`Finding::fingerprint`](crate::finding::Finding::fingerprint)),
+//! `baselined` and `fails` (whether the finding counts toward the exit status) on findings;
+//! `baselined` in the summary (baselined findings are not counted in `errors`, `warnings`, `notes`).
 
 use serde::Serialize;
 
-use super::Summary;
+use super::{Options, Summary};
 use crate::check::CheckRun;
 
 /// The whole JSON document; serialised straight from the run, without an intermediate tree.
@@ -48,6 +54,10 @@ struct FindingRecord<'a> {
     message: &'a str,
     help: &'a str,
     tier: Option<u8>,
+    attribute: &'a str,
+    fingerprint: String,
+    baselined: bool,
+    fails: bool,
 }
 
 #[derive(Serialize)]
@@ -60,6 +70,7 @@ struct SummaryRecord {
     resources: usize,
     input_errors: usize,
     analysis_notes: usize,
+    baselined: usize,
 }
 
 #[derive(Serialize)]
@@ -80,11 +91,11 @@ struct InputErrorRecord<'a> {
 
 /// The findings, serialised one at a time as they are written out (a large run has hundreds
 /// of thousands).
-struct Findings<'a>(&'a CheckRun);
+struct Findings<'a>(&'a CheckRun, &'a Options);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let run = self.0;
+        let (run, options) = (self.0, self.1);
         serializer.collect_seq(run.findings.iter().map(|finding| {
             let position = finding
                 .span
@@ -104,13 +115,17 @@ impl Serialize for Findings<'_> {
                 message: &finding.message,
                 help: &finding.help,
                 tier: finding.tier,
+                attribute: &finding.attribute,
+                fingerprint: finding.fingerprint(&options.base_dir),
+                baselined: finding.baselined,
+                fails: options.gate.fails(finding),
             }
         }))
     }
 }
 
-pub fn render(run: &CheckRun) -> Report<'_> {
-    let findings = Findings(run);
+pub fn render<'a>(run: &'a CheckRun, options: &'a Options) -> Report<'a> {
+    let findings = Findings(run, options);
     let notes = run
         .model
         .notes
@@ -153,6 +168,7 @@ pub fn render(run: &CheckRun) -> Report<'_> {
             resources: summary.resources,
             input_errors: summary.input_errors,
             analysis_notes: summary.analysis_notes,
+            baselined: summary.baselined,
         },
         notes,
         input_errors,

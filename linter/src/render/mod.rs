@@ -5,11 +5,174 @@ pub mod docs;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod paths;
 pub mod sarif;
 
+use std::io::Write as _;
+use std::path::PathBuf;
+
 use crate::check::CheckRun;
+use crate::finding::Finding;
 use crate::tiers::{Certainty, Severity};
+
+/// An output format of `drlint check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Markdown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+
+    /// Writes `run` in this format; `color` only matters to human output.
+    pub fn write(
+        self,
+        run: &CheckRun,
+        options: &Options,
+        color: bool,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        match self {
+            Format::Human => {
+                let width = if color { 120 } else { 100 };
+                let text = human::render(run, &human::Style { color, width }, options);
+                out.write_all(text.as_bytes())?;
+            }
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &json::render(run, options))?;
+                out.write_all(b"\n")?;
+            }
+            Format::Sarif => {
+                serde_json::to_writer_pretty(&mut out, &sarif::render(run, options))?;
+                out.write_all(b"\n")?;
+            }
+            Format::Junit => out.write_all(junit::render(run, options).as_bytes())?,
+            Format::Github => out.write_all(github::render(run, options).as_bytes())?,
+            Format::Markdown => out.write_all(markdown::render(run).as_bytes())?,
+        }
+        out.flush()
+    }
+}
+
+/// What every output is told besides the run: where paths are relative to, where rule pages
+/// live, and which findings fail the run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Paths inside it are written relative to it (`%SRCROOT%` in SARIF); absolute.
+    pub base_dir: PathBuf,
+    /// Base URL of the rule pages (`DRLINT_DOCS_URL`, or `docs_url` in the config file); see
+    /// [`RuleInfo::doc_url`](crate::rules::codes::RuleInfo::doc_url).
+    pub docs_url: Option<String>,
+    pub gate: Gate,
+}
+
+impl Options {
+    /// Relative to the working directory, no documentation URL, failing on errors.
+    pub fn new(base_dir: PathBuf) -> Options {
+        Options {
+            base_dir: paths::absolute(&base_dir),
+            docs_url: None,
+            gate: Gate::default(),
+        }
+    }
+
+    /// A path as outputs write it.
+    pub fn path(&self, path: &std::path::Path) -> String {
+        paths::display(path, &self.base_dir)
+    }
+}
+
+/// How findings of certainty unknown count toward the exit status (`--unknown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownPolicy {
+    /// Like definite findings of their severity.
+    #[default]
+    Fail,
+    /// As warnings at most: they fail the run only with `--fail-on warning` or `note`.
+    Warn,
+    /// Never: they are reported and counted, and the exit status ignores them.
+    Ignore,
+}
+
+impl UnknownPolicy {
+    pub fn name(self) -> &'static str {
+        match self {
+            UnknownPolicy::Fail => "fail",
+            UnknownPolicy::Warn => "warn",
+            UnknownPolicy::Ignore => "ignore",
+        }
+    }
+}
+
+/// Which findings fail a run: `--fail-on`, `--unknown` and the baseline together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    pub fail_on: Severity,
+    pub unknown: UnknownPolicy,
+}
+
+impl Default for Gate {
+    fn default() -> Gate {
+        Gate {
+            fail_on: Severity::Error,
+            unknown: UnknownPolicy::Fail,
+        }
+    }
+}
+
+impl Gate {
+    /// The severity `finding` counts with toward the exit status; `None` when it does not count.
+    pub fn counted_severity(&self, finding: &Finding) -> Option<Severity> {
+        if finding.baselined {
+            return None;
+        }
+        match (finding.certainty, self.unknown) {
+            (Certainty::Definite, _) | (Certainty::Unknown, UnknownPolicy::Fail) => {
+                Some(finding.severity)
+            }
+            (Certainty::Unknown, UnknownPolicy::Warn) => {
+                Some(finding.severity.min(Severity::Warning))
+            }
+            (Certainty::Unknown, UnknownPolicy::Ignore) => None,
+        }
+    }
+
+    /// Whether `finding` makes the exit status 1.
+    pub fn fails(&self, finding: &Finding) -> bool {
+        self.counted_severity(finding)
+            .is_some_and(|severity| severity >= self.fail_on)
+    }
+}
 
 /// Counts for the summary line and the JSON `summary` object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,6 +182,8 @@ pub struct Summary {
     pub notes: usize,
     pub unknown: usize,
     pub suppressed: usize,
+    /// Findings recorded in the baseline: reported apart, never failing the run.
+    pub baselined: usize,
     pub resources: usize,
     pub input_errors: usize,
     /// Notes on what could not be analysed (not findings: `notes` counts findings of
@@ -36,6 +201,10 @@ impl Summary {
             ..Summary::default()
         };
         for finding in &run.findings {
+            if finding.baselined {
+                summary.baselined += 1;
+                continue;
+            }
             match finding.severity {
                 Severity::Error => summary.errors += 1,
                 Severity::Warning => summary.warnings += 1,

@@ -54,13 +54,19 @@ impl PartialEq for RuleInfo {
 }
 
 impl RuleInfo {
-    /// Where the rule's generated documentation page lives.
-    pub fn url(&self) -> String {
-        format!(
-            "{}/blob/main/linter/docs/rules/{}.md",
-            env!("CARGO_PKG_REPOSITORY"),
-            self.code
-        )
+    /// The rule's page under a documentation base URL (see [`crate::render::Options`]): `{code}`
+    /// in the base is replaced by the code, otherwise `/CODE.md` is appended (the layout of
+    /// `linter/docs/rules/`). `None` without a base: outputs then point at `drlint rule CODE`.
+    pub fn doc_url(&self, base: Option<&str>) -> Option<String> {
+        let base = base?.trim();
+        if base.is_empty() {
+            return None;
+        }
+        Some(if base.contains("{code}") {
+            base.replace("{code}", self.code)
+        } else {
+            format!("{}/{}.md", base.trim_end_matches('/'), self.code)
+        })
     }
 }
 

@@ -295,10 +295,12 @@ impl Reporter<'_> {
             root: resource.scope.clone(),
             file: resource.file(),
             span,
+            attribute: path.join(".").into(),
             message: message.into(),
             help,
             tier: judgement.map(|j| j.tier.level),
             anchors,
+            baselined: false,
         });
     }
 }
@@ -322,10 +324,12 @@ impl Reporter<'_> {
             root: call.scope.clone(),
             file: call.file,
             span: call.header.clone(),
+            attribute: "".into(),
             message: message.into(),
             help,
             tier: None,
             anchors: Anchors::new(call.header.as_ref().map(|span| span.start), None),
+            baselined: false,
         });
     }
 

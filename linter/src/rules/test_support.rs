@@ -57,7 +57,12 @@ fn assert_rendered_with_address(code: &str, hcl: &str) {
         width: 100,
     };
     for finding in run.findings.iter().filter(|f| f.rule.code == code) {
-        let rendered = render_finding(&run, finding, &style);
+        let rendered = render_finding(
+            &run,
+            finding,
+            &style,
+            &crate::render::Options::new(".".into()),
+        );
         assert!(
             names_address(&rendered, &finding.address),
             "{code}: the rendered finding does not name {}:\n{rendered}",
