@@ -2,11 +2,13 @@
 //! decide tiers, run the rules. Bad inputs are collected, never fatal, so one broken file does
 //! not hide the findings of the others.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::config::{Config, Configs, Level};
 use crate::finding::Finding;
-use crate::hcl::load_tree;
+use crate::hcl::load_tree_with;
 use crate::model::Model;
 pub use crate::plan::to_model::from_plan;
 use crate::plan::{PlanDocument, ResourceSource};
@@ -28,6 +30,8 @@ pub struct CheckRun {
     /// Findings silenced by `drlint-ignore` comments with a reason.
     pub suppressed: usize,
     pub errors: Vec<InputError>,
+    /// The `docs_url` of the configuration that applies to the first path, if any.
+    pub docs_url: Option<String>,
 }
 
 /// A plan file a run read.
@@ -64,6 +68,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> CheckRun {
                 findings: Vec::new(),
                 plans: Vec::new(),
                 suppressed: 0,
+                docs_url: None,
                 errors: vec![InputError {
                     path: PathBuf::from("."),
                     line: 1,
@@ -130,8 +135,9 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
             plans.push(plan);
         }
     }
+    let mut configs = Configs::new(settings.config.clone());
     if !trees.is_empty() {
-        let tree = load_tree(&trees, settings, &mut sources, &mut errors);
+        let tree = load_tree_with(&trees, settings, &mut configs, &mut sources, &mut errors);
         if model.resources.is_empty() {
             model.resources = tree.resources;
         } else {
@@ -143,8 +149,27 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
     }
     // Growth leaves up to half of these unused; a large run keeps them to the end.
     model.resources.shrink_to_fit();
-    let (mut findings, tiers) = crate::rules::run(&model);
+    let mut scopes: HashMap<&str, Option<Arc<Config>>> = HashMap::new();
+    for scope in model
+        .resources
+        .iter()
+        .map(|resource| &*resource.scope)
+        .chain(model.unresolved_modules.iter().map(|call| &*call.scope))
+    {
+        if !scopes.contains_key(scope) {
+            scopes.insert(scope, configs.for_path(Path::new(scope)));
+        }
+    }
+    let (mut findings, tiers) =
+        crate::rules::run_configured(&model, &|scope| scopes.get(scope).cloned().flatten());
+    apply_rule_settings(&mut findings, &scopes);
+    drop(scopes);
     findings.shrink_to_fit();
+    let docs_url = paths
+        .first()
+        .and_then(|path| configs.for_path(path))
+        .and_then(|config| config.docs_url.clone());
+    errors.append(&mut configs.errors);
     let (suppressed, notes) = crate::suppress::apply(&mut findings, &sources, &model.module_calls);
     model.notes.extend(notes);
     CheckRun {
@@ -155,7 +180,33 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
         plans,
         suppressed,
         errors,
+        docs_url,
     }
+}
+
+/// Drops the findings of rules a configuration turns off (for all or for the finding's tier)
+/// and gives the rest the severity it sets.
+fn apply_rule_settings(findings: &mut Vec<Finding>, scopes: &HashMap<&str, Option<Arc<Config>>>) {
+    if scopes
+        .values()
+        .all(|config| config.as_ref().is_none_or(|config| config.rules.is_empty()))
+    {
+        return;
+    }
+    findings.retain_mut(|finding| {
+        let setting = scopes
+            .get(&*finding.root)
+            .and_then(|config| config.as_ref())
+            .and_then(|config| config.rule(finding.rule.code));
+        match setting.and_then(|setting| setting.level(finding.tier)) {
+            Some(Level::Off) => false,
+            Some(Level::At(severity)) => {
+                finding.severity = severity;
+                true
+            }
+            None => true,
+        }
+    });
 }
 
 /// What makes two paths one file: device and inode on Unix (where `/dev/fd/N` leads to the

@@ -11,7 +11,9 @@
 use std::path::{Path, PathBuf};
 
 pub mod aws;
+pub mod baseline;
 pub mod check;
+pub mod config;
 pub mod finding;
 pub mod hcl;
 pub mod model;

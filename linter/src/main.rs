@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use drlint::baseline::Baseline;
 use drlint::check::check;
+use drlint::config::ConfigChoice;
 use drlint::hcl::VariableInputs;
 use drlint::render::{docs, Format as OutputFormat, Gate, Options, UnknownPolicy};
 use drlint::rules::codes::{self, RULES};
@@ -28,6 +30,11 @@ enum Command {
     /// or input error (findings from the readable inputs are still reported).
     #[command(after_help = limits_help())]
     Check(CheckArgs),
+    /// Record today's findings so that `check --baseline FILE` fails only on new ones.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
     /// List the rules, or write their documentation pages with --markdown DIR.
     Rules {
         /// Write DIR/<CODE>.md for every rule and DIR/README.md as the index.
@@ -36,6 +43,30 @@ enum Command {
     },
     /// Explain one rule, by code (DR201) or name (db-instance-multi-az).
     Rule { code: String },
+    /// Print the `.drlint.hcl` reference (Markdown), or check a config file.
+    Config {
+        /// Print the reference of every setting (linter/docs/config.md is this output).
+        #[arg(long, conflicts_with = "file")]
+        reference: bool,
+        /// A `.drlint.hcl` to check: exit 2 with its errors, 0 when it is valid.
+        #[arg(value_name = "FILE", required_unless_present = "reference")]
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BaselineAction {
+    /// Check PATH... as `drlint check` would and write every finding's fingerprint to FILE.
+    ///
+    /// Exit status: 0 when FILE was written, 2 on a usage or input error (then nothing is
+    /// written: a baseline of a run that could not read everything would hide findings).
+    Create {
+        /// The baseline file to write (JSON).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -99,6 +130,16 @@ struct CheckArgs {
     /// How findings whose certainty is unknown count toward the exit status.
     #[arg(long, value_enum, default_value = "fail")]
     unknown: Unknown,
+    /// Findings recorded in FILE (`drlint baseline create`) are reported as baselined and never
+    /// fail the run; only new findings do.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Use this `.drlint.hcl` for every root and plan instead of the nearest one found upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no `.drlint.hcl`: the built-in settings.
+    #[arg(long)]
+    no_config: bool,
     /// Paths in the outputs are relative to DIR (SARIF's %SRCROOT%); the working directory by default.
     #[arg(long, value_name = "DIR")]
     base_dir: Option<PathBuf>,
@@ -132,6 +173,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Baseline {
+            action: BaselineAction::Create { file, check: args },
+        } => create_baseline(&file, args),
         Command::Rules {
             markdown: Some(dir),
         } => {
@@ -161,6 +205,24 @@ fn main() -> ExitCode {
             }
             print(&out)
         }
+        Command::Config {
+            reference: true, ..
+        } => print(&drlint::config::reference()),
+        Command::Config {
+            file: Some(file), ..
+        } => match drlint::config::Config::load(&file) {
+            Ok(_) => {
+                println!("{}: valid", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(errors) => {
+                for error in errors {
+                    eprintln!("error: {error}");
+                }
+                ExitCode::from(2)
+            }
+        },
+        Command::Config { .. } => ExitCode::from(2),
         Command::Rule { code } => match codes::find(&code) {
             Some(info) => print(&docs::page(info)),
             None => {
@@ -177,7 +239,15 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+/// What a `check` run is told by its arguments.
+struct Prepared {
+    settings: Settings,
+    options: Options,
+    outputs: Vec<(OutputFormat, PathBuf)>,
+}
+
+/// Reads the arguments of a check; a usage error has been printed when this fails.
+fn prepare(args: &CheckArgs) -> Result<Prepared, ExitCode> {
     let mut vars = Vec::new();
     for assignment in &args.vars {
         match assignment.split_once('=') {
@@ -186,23 +256,28 @@ fn run_check(args: CheckArgs) -> ExitCode {
             }
             _ => {
                 eprintln!("error: --var {assignment:?} must be NAME=VALUE");
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
     }
     let mut settings = Settings {
         inputs: VariableInputs {
-            var_files: args.var_files,
+            var_files: args.var_files.clone(),
             vars,
             ..VariableInputs::default()
         }
         .with_process_environment(),
         limits: Limits::default(),
+        config: match (args.config.clone(), args.no_config) {
+            (Some(file), _) => ConfigChoice::File(file),
+            (None, true) => ConfigChoice::Builtin,
+            (None, false) => ConfigChoice::Discover,
+        },
     };
     for assignment in &args.limits {
         if let Err(message) = settings.limits.set(assignment) {
             eprintln!("error: {message}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
     let mut outputs = Vec::new();
@@ -211,7 +286,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Ok(output) => outputs.push(output),
             Err(message) => {
                 eprintln!("error: {message}");
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
     }
@@ -219,7 +294,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Ok(dir) => dir,
         Err(error) => {
             eprintln!("error: cannot read the working directory ({error}): pass --base-dir");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let mut options = Options::new(base_dir);
@@ -238,7 +313,36 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Unknown::Ignore => UnknownPolicy::Ignore,
         },
     };
-    let run = check(&args.paths, &settings);
+    Ok(Prepared {
+        settings,
+        options,
+        outputs,
+    })
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let Prepared {
+        settings,
+        mut options,
+        outputs,
+    } = match prepare(&args) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut run = check(&args.paths, &settings);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut run.findings, &options.base_dir);
+    }
+    if options.docs_url.is_none() {
+        options.docs_url = run.docs_url.clone();
+    }
     let stdout_format = outputs
         .iter()
         .find(|(_, file)| file.as_os_str() == "-")
@@ -282,6 +386,39 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `drlint baseline create FILE PATH...`.
+fn create_baseline(file: &std::path::Path, args: CheckArgs) -> ExitCode {
+    let Prepared {
+        settings, options, ..
+    } = match prepare(&args) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let run = check(&args.paths, &settings);
+    if !run.errors.is_empty() {
+        for error in &run.errors {
+            eprintln!("error: {error}");
+        }
+        eprintln!(
+            "error: {} not written: fix the input errors first, or the baseline would miss what could not be read",
+            file.display()
+        );
+        return ExitCode::from(2);
+    }
+    let text = drlint::baseline::render(&run.findings, &options.base_dir);
+    if let Err(error) = std::fs::write(file, text) {
+        eprintln!("error: cannot write {}: {error}", file.display());
+        return ExitCode::from(2);
+    }
+    eprintln!(
+        "drlint: recorded {} finding(s) in {}; `drlint check --baseline {} ...` now fails only on new ones",
+        run.findings.len(),
+        file.display(),
+        file.display()
+    );
+    ExitCode::SUCCESS
 }
 
 /// `FORMAT=FILE` of `--output`.

@@ -12,6 +12,8 @@ use crate::hcl::VariableInputs;
 pub struct Settings {
     pub inputs: VariableInputs,
     pub limits: Limits,
+    /// Where the `.drlint.hcl` settings come from.
+    pub config: crate::config::ConfigChoice,
 }
 
 /// Bounds on the work one run may do. Exceeding one is an input error that names the place,

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use dr_vocab::terms::tier as tier_term;
 use dr_vocab::{
     format_duration, parse_duration, Need, RecoveryObjective, TierRequirements, DEFAULT_TIERS,
-    TAG_DR_TIER, TIER_LEVELS,
+    TIER_LEVELS,
 };
+
+use crate::config::{Config, TagKeys};
 
 use crate::model::Resource;
 use crate::value::Fact;
@@ -31,6 +33,8 @@ pub struct Tier {
 pub struct TierCatalog {
     tiers: Vec<Tier>,
     conflicts: Vec<TierConflict>,
+    /// The tag keys a resource's tier and stated RTO are read from.
+    tags: TagKeys,
 }
 
 /// Two `dr_tier` declarations of one configuration that contradict each other.
@@ -56,7 +60,44 @@ impl Default for TierCatalog {
                 })
                 .collect(),
             conflicts: Vec::new(),
+            tags: TagKeys::default(),
         }
+    }
+}
+
+impl TierCatalog {
+    /// The defaults with a `.drlint.hcl`'s tiers and tag keys over them. A level the defaults
+    /// lack starts from the requirements of the nearest level below it.
+    pub fn configured(config: Option<&Config>) -> TierCatalog {
+        let mut catalog = TierCatalog::default();
+        let Some(config) = config else {
+            return catalog;
+        };
+        catalog.tags = config.tags.clone();
+        for change in &config.tiers {
+            let base = catalog
+                .tiers
+                .iter()
+                .filter(|tier| tier.level <= change.level)
+                .max_by_key(|tier| tier.level)
+                .or_else(|| catalog.tiers.first())
+                .cloned();
+            let Some(mut tier) = base else { continue };
+            if tier.level != change.level {
+                tier.level = change.level;
+                tier.name = format!("tier {}", change.level);
+            }
+            change.apply(&mut tier);
+            catalog.tiers.retain(|known| known.level != change.level);
+            catalog.tiers.push(tier);
+        }
+        catalog.tiers.sort_by_key(|tier| tier.level);
+        catalog
+    }
+
+    /// The tag keys of this configuration.
+    pub fn tags(&self) -> &TagKeys {
+        &self.tags
     }
 }
 
@@ -105,7 +146,15 @@ impl TierCatalog {
     /// below it. Declarations that contradict each other (one name twice, one level with two
     /// objectives) are recorded as conflicts, and the stricter objective is kept.
     pub fn from_resources<'a>(resources: impl IntoIterator<Item = &'a Resource>) -> TierCatalog {
-        let mut catalog = TierCatalog::default();
+        TierCatalog::over(TierCatalog::default(), resources)
+    }
+
+    /// [`from_resources`](Self::from_resources) over `base` instead of the defaults.
+    pub fn over<'a>(
+        base: TierCatalog,
+        resources: impl IntoIterator<Item = &'a Resource>,
+    ) -> TierCatalog {
+        let mut catalog = base;
         let declarations: Vec<Declaration<'_>> = resources
             .into_iter()
             .filter(|resource| resource.resource_type == tier_term::TYPE)
@@ -276,12 +325,15 @@ pub enum TierSource {
 pub struct Judgement<'a> {
     pub tier: &'a Tier,
     pub source: TierSource,
+    /// The tag key the tier is read from (`dr-tier` unless configured).
+    pub tag: &'a str,
 }
 
 impl TierCatalog {
     pub fn judge(&self, resource: &Resource) -> Option<Judgement<'_>> {
-        let assumed = |source| self.strictest().map(|tier| Judgement { tier, source });
-        match resource.tag(TAG_DR_TIER) {
+        let tag = &*self.tags.tier;
+        let assumed = |source| self.strictest().map(|tier| Judgement { tier, source, tag });
+        match resource.tag(tag) {
             Fact::Unknown => assumed(TierSource::UnknownTag),
             Fact::Absent => assumed(TierSource::Assumed),
             Fact::Known(value) => {
@@ -292,6 +344,7 @@ impl TierCatalog {
                 match tier {
                     Some(tier) => Some(Judgement {
                         tier,
+                        tag,
                         source: TierSource::Tagged,
                     }),
                     None => assumed(TierSource::Assumed),

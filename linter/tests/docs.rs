@@ -13,3 +13,13 @@ fn committed_rule_docs_are_current() {
         );
     }
 }
+
+#[test]
+fn committed_config_reference_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/config.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == drlint::config::reference(),
+        "linter/docs/config.md is stale: run `cargo run -p drlint -- config --reference > linter/docs/config.md`"
+    );
+}

@@ -114,11 +114,14 @@ fn read_tfvars(
 }
 
 /// `TF_VAR_*` < `terraform.tfvars` < `terraform.tfvars.json` < `*.auto.tfvars(.json)`
-/// (lexical) < `--var-file` (in order) < `--var`, for the variables the root declares.
+/// (lexical) < the root's own var files from `.drlint.hcl` (`own_files`, in order) <
+/// `--var-file` (in order) < `--var`, for the variables the root declares.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn root_values(
     root: &Root,
     module: &ModuleSource,
     inputs: &VariableInputs,
+    own_files: &[PathBuf],
     var_files: &[(String, RootValue)],
     limits: &Limits,
     sources: &mut SourceMap,
@@ -165,6 +168,10 @@ pub(super) fn root_values(
         let path = root.dir.join(&name);
         let shown = root.style.show(&path);
         values.extend(read_tfvars(&path, &shown, limits, sources, errors));
+    }
+    for path in own_files {
+        let shown = root.style.show(path);
+        values.extend(read_tfvars(path, &shown, limits, sources, errors));
     }
     values.extend(var_files.iter().cloned());
     for (name, text) in &inputs.vars {

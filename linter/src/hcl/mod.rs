@@ -28,4 +28,4 @@ pub mod tree;
 pub mod types;
 
 pub use inputs::VariableInputs;
-pub use tree::load_tree;
+pub use tree::{load_tree, load_tree_with};

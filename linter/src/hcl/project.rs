@@ -103,6 +103,7 @@ impl Project {
     pub fn load(
         paths: &[PathBuf],
         limits: &Limits,
+        skip: &mut dyn FnMut(&Path) -> bool,
         sources: &mut SourceMap,
         errors: &mut Vec<InputError>,
     ) -> Project {
@@ -124,7 +125,7 @@ impl Project {
             };
             let mut found = BTreeSet::new();
             let mut found_units = BTreeSet::new();
-            if let Err(error) = discover_module_dirs(&dir, &mut found, &mut found_units) {
+            if let Err(error) = discover_module_dirs(&dir, &mut found, &mut found_units, skip) {
                 errors.push(InputError::io(path, &error));
             }
             let nothing = found.is_empty() && found_units.is_empty();
@@ -321,11 +322,13 @@ impl Project {
 
 /// Every directory under `root` (itself included) that holds `.tf` files, and every one that
 /// holds a `terragrunt.hcl`, skipping hidden directories such as `.terraform`, `.git` and
-/// `.terragrunt-cache`, and symbolic links (which could loop).
+/// `.terragrunt-cache`, symbolic links (which could loop), and those `skip` names (below
+/// `root`, which is scanned as asked).
 fn discover_module_dirs(
     root: &Path,
     out: &mut BTreeSet<PathBuf>,
     units: &mut BTreeSet<PathBuf>,
+    skip: &mut dyn FnMut(&Path) -> bool,
 ) -> std::io::Result<()> {
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -337,7 +340,7 @@ fn discover_module_dirs(
             let name = name.to_string_lossy();
             let file_type = entry.file_type()?;
             if file_type.is_dir() {
-                if !name.starts_with('.') {
+                if !name.starts_with('.') && !skip(&entry.path()) {
                     children.push(entry.path());
                 }
             } else if name.ends_with(".tf") || name.ends_with(".tf.json") {

@@ -9,6 +9,7 @@ use super::eval::{Budget, ErrorKind, EvalError};
 use super::inputs;
 use super::instance::Instance;
 use super::project::Project;
+use crate::config::Configs;
 use crate::model::{Model, ModuleCall, Note, UnresolvedModule};
 use crate::settings::{Limits, Settings};
 use crate::source::{FileId, SourceMap};
@@ -153,15 +154,32 @@ impl Run {
 }
 
 /// Loads every module under `paths` and evaluates each root module (a directory no other
-/// directory in the scan calls as a local module) into resource instances.
+/// directory in the scan calls as a local module) into resource instances, with the
+/// `.drlint.hcl` settings `settings` chooses.
 pub fn load_tree(
     paths: &[PathBuf],
     settings: &Settings,
     sources: &mut SourceMap,
     errors: &mut Vec<InputError>,
 ) -> Model {
+    let mut configs = Configs::new(settings.config.clone());
+    let model = load_tree_with(paths, settings, &mut configs, sources, errors);
+    errors.append(&mut configs.errors);
+    model
+}
+
+/// [`load_tree`] with the configurations found so far (a run shares them with its plans).
+pub fn load_tree_with(
+    paths: &[PathBuf],
+    settings: &Settings,
+    configs: &mut Configs,
+    sources: &mut SourceMap,
+    errors: &mut Vec<InputError>,
+) -> Model {
     let limits = &settings.limits;
-    let project = Project::load(paths, limits, sources, errors);
+    let mut skip =
+        |dir: &std::path::Path| configs.for_dir(dir).is_some_and(|config| config.skips(dir));
+    let project = Project::load(paths, limits, &mut skip, sources, errors);
     let given = inputs::read_var_files(&settings.inputs, limits, sources, errors);
     let run = Run::new(*limits);
     let mut model = Model::default();
@@ -176,10 +194,15 @@ pub fn load_tree(
                 None => continue,
             },
         };
+        let own_files = configs
+            .for_dir(&root.dir)
+            .map(|config| config.var_files(&root.dir).to_vec())
+            .unwrap_or_default();
         let values = inputs::root_values(
             root,
             module,
             &settings.inputs,
+            &own_files,
             &given,
             limits,
             sources,

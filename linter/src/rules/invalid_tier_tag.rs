@@ -1,5 +1,3 @@
-use dr_vocab::TAG_DR_TIER;
-
 use super::missing_tier_tag::is_taggable;
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
@@ -35,10 +33,11 @@ declare_rule! {
 
 impl Rule for InvalidTierTag {
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        let tier_tag = &*cx.tiers.tags().tier;
         if !is_taggable(resource) {
             return;
         }
-        let Fact::Known(value) = resource.tag(TAG_DR_TIER) else {
+        let Fact::Known(value) = resource.tag(tier_tag) else {
             return;
         };
         let text = value.to_string_value().unwrap_or_else(|| value.to_string());
@@ -57,14 +56,14 @@ impl Rule for InvalidTierTag {
             .collect();
         report.report(
             resource,
-            &["tags", TAG_DR_TIER],
+            &["tags", tier_tag],
             None,
             Verdict {
                 severity: Severity::Error,
                 certainty: Certainty::Definite,
             },
             format!(
-                "{} has {TAG_DR_TIER} = {text:?}, which is not a known tier; judged as tier 1",
+                "{} has {tier_tag} = {text:?}, which is not a known tier; judged as tier 1",
                 resource.address
             ),
             format!("use one of {}", levels.join(", ")),

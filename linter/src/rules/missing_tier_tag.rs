@@ -1,5 +1,3 @@
-use dr_vocab::TAG_DR_TIER;
-
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::aws::{self, ModuleCreates, TagStyle};
 use crate::model::Resource;
@@ -60,29 +58,30 @@ pub(super) fn is_taggable(resource: &Resource) -> bool {
 
 impl Rule for MissingTierTag {
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
+        let tier_tag = &*cx.tiers.tags().tier;
         let init = "run `terraform init` so .terraform/modules holds the module (drlint reads it from there), or lint the plan from `terraform show -json`";
         for call in &cx.unresolved_modules {
             match (aws::registry_module(&call.source), &call.tags) {
                 (Some(ModuleCreates::NothingJudged), _) => continue,
                 (Some(ModuleCreates::NoDataStores { tags: argument }), Some(tags)) => {
-                    match Lookup::walk(tags, &[TAG_DR_TIER]) {
+                    match Lookup::walk(tags, &[tier_tag]) {
                         Fact::Known(_) => continue,
                         Fact::Absent => report.report_module(
                             call,
                             Severity::Error,
                             Certainty::Definite,
                             format!(
-                                "{} (source {:?}) is not on disk, but that module creates no data stores and tags everything it creates with its `{argument}` argument, which has no {TAG_DR_TIER} tag (nor do the provider's default_tags); judged as tier 1",
+                                "{} (source {:?}) is not on disk, but that module creates no data stores and tags everything it creates with its `{argument}` argument, which has no {tier_tag} tag (nor do the provider's default_tags); judged as tier 1",
                                 call.address, call.source
                             ),
-                            format!("add `\"{TAG_DR_TIER}\" = \"1\"`, \"2\" or \"3\" to the module's `{argument}` (or to the provider's default_tags)"),
+                            format!("add `\"{tier_tag}\" = \"1\"`, \"2\" or \"3\" to the module's `{argument}` (or to the provider's default_tags)"),
                         ),
                         Fact::Unknown => report.report_module(
                             call,
                             Severity::Error,
                             Certainty::Unknown,
                             format!(
-                                "{} (source {:?}) is not on disk; it tags what it creates with its `{argument}` argument, whose {TAG_DR_TIER} tag cannot be known before apply",
+                                "{} (source {:?}) is not on disk; it tags what it creates with its `{argument}` argument, whose {tier_tag} tag cannot be known before apply",
                                 call.address, call.source
                             ),
                             init.to_owned(),
@@ -94,7 +93,7 @@ impl Rule for MissingTierTag {
                     Severity::Error,
                     Certainty::Unknown,
                     format!(
-                        "{} (source {:?}) is not on disk: the {TAG_DR_TIER} tags and DR settings of everything it creates cannot be known",
+                        "{} (source {:?}) is not on disk: the {tier_tag} tags and DR settings of everything it creates cannot be known",
                         call.address, call.source
                     ),
                     init.to_owned(),
@@ -103,22 +102,23 @@ impl Rule for MissingTierTag {
         }
     }
 
-    fn check_resource(&self, _cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+    fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        let tier_tag = &*cx.tiers.tags().tier;
         if !is_taggable(resource) {
             return;
         }
-        let certainty = match resource.tag(TAG_DR_TIER) {
+        let certainty = match resource.tag(tier_tag) {
             Fact::Known(_) => return,
             Fact::Unknown => Certainty::Unknown,
             Fact::Absent => Certainty::Definite,
         };
         let message = match certainty {
             Certainty::Unknown => format!(
-                "the {TAG_DR_TIER} tag of {} cannot be known before apply; judged as tier 1",
+                "the {tier_tag} tag of {} cannot be known before apply; judged as tier 1",
                 resource.address
             ),
             Certainty::Definite => format!(
-                "{} has no {TAG_DR_TIER} tag; judged as tier 1",
+                "{} has no {tier_tag} tag; judged as tier 1",
                 resource.address
             ),
         };
@@ -128,7 +128,7 @@ impl Rule for MissingTierTag {
             None,
             Verdict { severity: Severity::Error, certainty },
             message,
-            format!("add `\"{TAG_DR_TIER}\" = \"1\"`, \"2\" or \"3\" to tags (or to the provider's default_tags)"),
+            format!("add `\"{tier_tag}\" = \"1\"`, \"2\" or \"3\" to tags (or to the provider's default_tags)"),
         );
     }
 }

@@ -376,6 +376,14 @@ pub fn presence(resource: &Resource, attribute: &str) -> Fact<()> {
 /// Runs every rule over each configuration of the model on its own, with the tiers that
 /// configuration defines. Findings come out sorted by file, position and code.
 pub fn run(model: &Model) -> (Vec<Finding>, ScopedTiers) {
+    run_configured(model, &|_| None)
+}
+
+/// [`run`] with each configuration's `.drlint.hcl` (by scope): its tiers and tag keys.
+pub fn run_configured(
+    model: &Model,
+    config_of: &dyn Fn(&str) -> Option<std::sync::Arc<crate::config::Config>>,
+) -> (Vec<Finding>, ScopedTiers) {
     let mut scopes: IndexMap<&str, (Vec<&Resource>, Vec<&UnresolvedModule>)> = IndexMap::new();
     for resource in &model.resources {
         scopes.entry(&resource.scope).or_default().0.push(resource);
@@ -387,7 +395,11 @@ pub fn run(model: &Model) -> (Vec<Finding>, ScopedTiers) {
     let mut findings = Vec::new();
     let mut helps = HashSet::new();
     for (scope, (resources, unresolved)) in scopes {
-        let catalog = TierCatalog::from_resources(resources.iter().copied());
+        let config = config_of(scope);
+        let catalog = TierCatalog::over(
+            TierCatalog::configured(config.as_deref()),
+            resources.iter().copied(),
+        );
         let cx = Context::new(scope, resources, unresolved, &catalog);
         for info in codes::RULES {
             let mut reporter = Reporter {
@@ -433,12 +445,12 @@ pub fn tier_phrase(judgement: &Judgement<'_>) -> String {
     match judgement.source {
         TierSource::Tagged => format!("tier {} ({})", tier.level, tier.name),
         TierSource::Assumed => format!(
-            "tier {} ({}, assumed: no valid dr-tier tag)",
-            tier.level, tier.name
+            "tier {} ({}, assumed: no valid {} tag)",
+            tier.level, tier.name, judgement.tag
         ),
         TierSource::UnknownTag => format!(
-            "tier {} ({}, assumed: the dr-tier tag cannot be known statically)",
-            tier.level, tier.name
+            "tier {} ({}, assumed: the {} tag cannot be known statically)",
+            tier.level, tier.name, judgement.tag
         ),
     }
 }

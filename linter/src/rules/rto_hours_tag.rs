@@ -1,4 +1,4 @@
-use dr_vocab::{format_hours, TAG_RTO_HOURS};
+use dr_vocab::format_hours;
 
 use super::missing_tier_tag::is_taggable;
 use super::{declare_rule, tier_phrase, Context, Reporter, Rule, Verdict};
@@ -36,6 +36,7 @@ declare_rule! {
 
 impl Rule for RtoHoursTag {
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
+        let rto_tag = &*cx.tiers.tags().rto_hours;
         if !is_taggable(resource) {
             return;
         }
@@ -53,22 +54,22 @@ impl Rule for RtoHoursTag {
             severity: Severity::Error,
             certainty: Certainty::Definite,
         };
-        match resource.tag(TAG_RTO_HOURS) {
+        match resource.tag(rto_tag) {
             Fact::Unknown => report.report(
                 resource,
-                &["tags", TAG_RTO_HOURS],
+                &["tags", rto_tag],
                 Some(&judgement),
                 Verdict { severity: Severity::Error, certainty: Certainty::Unknown },
-                format!("the {TAG_RTO_HOURS} tag of {} cannot be known before apply; {phrase} needs at most {limit}", resource.address),
-                format!("set \"{TAG_RTO_HOURS}\" to a literal number of hours, at most {limit}"),
+                format!("the {rto_tag} tag of {} cannot be known before apply; {phrase} needs at most {limit}", resource.address),
+                format!("set \"{rto_tag}\" to a literal number of hours, at most {limit}"),
             ),
             Fact::Absent => report.report(
                 resource,
                 &["tags"],
                 Some(&judgement),
                 error,
-                format!("{} has no {TAG_RTO_HOURS} tag; {phrase} promises recovery within {limit} h", resource.address),
-                format!("add `\"{TAG_RTO_HOURS}\" = \"{limit}\"` (or less) to tags"),
+                format!("{} has no {rto_tag} tag; {phrase} promises recovery within {limit} h", resource.address),
+                format!("add `\"{rto_tag}\" = \"{limit}\"` (or less) to tags"),
             ),
             Fact::Known(value) => {
                 let text = value.to_string_value().unwrap_or_else(|| value.to_string());
@@ -77,20 +78,20 @@ impl Rule for RtoHoursTag {
                         if hours * 3600.0 > tier_rto as f64 {
                             report.report(
                                 resource,
-                                &["tags", TAG_RTO_HOURS],
+                                &["tags", rto_tag],
                                 Some(&judgement),
                                 error,
-                                format!("{} has {TAG_RTO_HOURS} = {text}, beyond the RTO of {phrase}: {limit} h", resource.address),
+                                format!("{} has {rto_tag} = {text}, beyond the RTO of {phrase}: {limit} h", resource.address),
                                 format!("make the resource recover within {limit} h and say so, or move it to a tier whose RTO is at least {text} h"),
                             );
                         }
                     }
                     _ => report.report(
                         resource,
-                        &["tags", TAG_RTO_HOURS],
+                        &["tags", rto_tag],
                         Some(&judgement),
                         error,
-                        format!("{} has {TAG_RTO_HOURS} = {text:?}, which is not a number of hours", resource.address),
+                        format!("{} has {rto_tag} = {text:?}, which is not a number of hours", resource.address),
                         format!("write hours as a number, such as \"{limit}\""),
                     ),
                 }
