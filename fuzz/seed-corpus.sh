@@ -8,7 +8,7 @@ fuzz="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$fuzz")"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(plan_load hcl_root value_codec durations)
+  targets=(plan_load hcl_root value_codec durations settings_files)
 fi
 
 # Copies FILE into DIR under a name made of its path, so that files of the same name differ.

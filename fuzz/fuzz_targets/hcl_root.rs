@@ -43,5 +43,8 @@ fuzz_target!(|bytes: &[u8]| {
     }
     let run = check(root);
     // Rendering reads every finding and note; it must not panic either.
-    let _ = serde_json::to_vec(&drlint::render::json::render(&run, &drlint::render::Options::new(".".into())));
+    let _ = serde_json::to_vec(&drlint::render::json::render(
+        &run,
+        &drlint::render::Options::new(".".into()),
+    ));
 });

@@ -63,7 +63,13 @@ impl Baseline {
         }
         let text = std::fs::read(path)
             .map_err(|error| format!("cannot read the baseline {shown}: {error}"))?;
-        let file: File = serde_json::from_slice(&text).map_err(|error| {
+        Baseline::parse(&text, path)
+    }
+
+    /// Reads the baseline `bytes`, from the file `path` (named in errors).
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Baseline, String> {
+        let shown = path.display();
+        let file: File = serde_json::from_slice(bytes).map_err(|error| {
             format!(
                 "{shown}:{}:{}: not a drlint baseline ({error}); recreate it with `drlint baseline create {shown} PATH...`",
                 error.line(),

@@ -347,12 +347,18 @@ impl Config {
             })
             .and_then(|parent| std::fs::canonicalize(parent).ok())
             .unwrap_or_default();
+        Config::parse(path, dir, &text)
+    }
+
+    /// Checks `text`, read from `path` in directory `dir` (resolved on disk), where the paths
+    /// it names start.
+    pub fn parse(path: &Path, dir: PathBuf, text: &str) -> Result<Config, Vec<InputError>> {
         let mut reader = Reader {
             path,
-            text: &text,
+            text,
             errors: Vec::new(),
         };
-        let body = match hcl_edit::parser::parse_body(&text) {
+        let body = match hcl_edit::parser::parse_body(text) {
             Ok(body) => body,
             Err(error) => {
                 let location = error.location();

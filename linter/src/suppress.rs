@@ -28,19 +28,19 @@ const DIRECTIVE: &str = "drlint-ignore";
 
 /// What one directive comment says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Directive {
+pub struct Directive {
     /// The rule codes or names, as written.
-    names: Vec<String>,
-    reason: Option<String>,
+    pub names: Vec<String>,
+    pub reason: Option<String>,
     /// The `until` date as written, and the last second it holds.
-    until: Option<(String, Option<UnixSeconds>)>,
+    pub until: Option<(String, Option<UnixSeconds>)>,
     /// What is wrong with how it is written, if anything.
-    problems: Vec<String>,
+    pub problems: Vec<String>,
 }
 
 impl Directive {
     /// True when it may suppress a finding at `now`.
-    fn effective(&self, now: UnixSeconds) -> bool {
+    pub fn effective(&self, now: UnixSeconds) -> bool {
         self.reason.is_some()
             && self.problems.is_empty()
             && match &self.until {
@@ -52,7 +52,7 @@ impl Directive {
 }
 
 /// Reads the directive in `line`, if it has one after a comment marker.
-fn parse(line: &str) -> Option<Directive> {
+pub fn parse(line: &str) -> Option<Directive> {
     let at = line.find(DIRECTIVE)?;
     let before = line[..at].trim_end();
     if !(before.ends_with('#') || before.ends_with("//") || before.ends_with("/*")) {

@@ -76,7 +76,7 @@ fn result(run: &CheckRun, finding: &Finding, options: &Options) -> Value {
         "ruleId": finding.rule.code,
         "ruleIndex": RULES.iter().position(|info| info.code == finding.rule.code),
         "level": level(finding.severity),
-        "message": {"text": format!("{} Fix: {}", finding.message, finding.help)},
+        "message": {"text": format!("{}. Fix: {}", finding.message.trim_end_matches('.'), finding.help)},
         "locations": [{
             "physicalLocation": physical,
             "logicalLocations": [{"fullyQualifiedName": &*finding.address, "kind": "resource"}],
