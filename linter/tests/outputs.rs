@@ -81,7 +81,7 @@ fn sarif_passes_the_multitool_with_github_rules() {
     )
     .expect("write");
     let mut logs = Vec::new();
-    let cases: [SarifCase; 4] = [
+    let mut cases: Vec<SarifCase> = vec![
         ("example", vec![EXAMPLE.into()], vec![]),
         ("plan", vec![PLAN.into()], vec![]),
         (
@@ -95,6 +95,28 @@ fn sarif_passes_the_multitool_with_github_rules() {
             vec![],
         ),
     ];
+    // Code nobody here wrote: the real-world repositories beside the workspace, in one run.
+    let corpus = workspace().join("../shared/real-world");
+    match fs::read_dir(&corpus) {
+        Ok(entries) => {
+            let mut repositories: Vec<String> = entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.path().is_dir())
+                .map(|entry| entry.path().display().to_string())
+                .collect();
+            repositories.sort();
+            assert!(!repositories.is_empty(), "{} holds no repository", corpus.display());
+            cases.push(("real-world", repositories, vec![]));
+        }
+        Err(error) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "the real-world corpus is missing in CI: {}: {error}",
+                corpus.display()
+            );
+            eprintln!("SKIPPED (real-world part): no corpus at {} ({error})", corpus.display());
+        }
+    }
     for (name, paths, env) in &cases {
         let mut args = vec!["check", "--format", "sarif"];
         args.extend(paths.iter().map(String::as_str));
