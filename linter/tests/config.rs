@@ -273,3 +273,63 @@ fn docs_url_from_the_config() {
         .iter()
         .any(|rule| rule["helpUri"] == "https://wiki.example.com/dr/DR504"));
 }
+
+#[test]
+fn a_plan_takes_the_config_beside_it_or_the_working_directorys_for_a_pipe() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let plans = dir.path().join("plans");
+    fs::create_dir_all(&plans).expect("a directory");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/plan_v1_2.json");
+    fs::copy(&fixture, plans.join("plan.json")).expect("copy the plan");
+    let rules = |output: &Output| {
+        let mut rules: Vec<String> = json(output)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+            .collect();
+        rules.dedup();
+        rules
+    };
+    let before = rules(&drlint(
+        dir.path(),
+        &["check", "--format", "json", "plans/plan.json"],
+    ));
+    assert!(before.iter().any(|rule| rule == "DR201"), "{before:?}");
+    fs::write(
+        plans.join(".drlint.hcl"),
+        "rule \"DR201\" {\n  enabled = false\n}\n",
+    )
+    .expect("write");
+    let after = rules(&drlint(
+        dir.path(),
+        &["check", "--format", "json", "plans/plan.json"],
+    ));
+    assert!(!after.iter().any(|rule| rule == "DR201"), "{after:?}");
+    // Read from a pipe, the plan has no directory: the working directory's config applies.
+    let piped = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "{:?} check --format json <(cat plans/plan.json)",
+                env!("CARGO_BIN_EXE_drlint")
+            ),
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("run bash");
+    assert!(rules(&piped).iter().any(|rule| rule == "DR201"));
+    fs::rename(plans.join(".drlint.hcl"), dir.path().join(".drlint.hcl")).expect("move");
+    let piped = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "{:?} check --format json <(cat plans/plan.json)",
+                env!("CARGO_BIN_EXE_drlint")
+            ),
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("run bash");
+    assert!(!rules(&piped).iter().any(|rule| rule == "DR201"));
+}

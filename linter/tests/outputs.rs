@@ -105,7 +105,11 @@ fn sarif_passes_the_multitool_with_github_rules() {
                 .map(|entry| entry.path().display().to_string())
                 .collect();
             repositories.sort();
-            assert!(!repositories.is_empty(), "{} holds no repository", corpus.display());
+            assert!(
+                !repositories.is_empty(),
+                "{} holds no repository",
+                corpus.display()
+            );
             cases.push(("real-world", repositories, vec![]));
         }
         Err(error) => {
@@ -114,7 +118,10 @@ fn sarif_passes_the_multitool_with_github_rules() {
                 "the real-world corpus is missing in CI: {}: {error}",
                 corpus.display()
             );
-            eprintln!("SKIPPED (real-world part): no corpus at {} ({error})", corpus.display());
+            eprintln!(
+                "SKIPPED (real-world part): no corpus at {} ({error})",
+                corpus.display()
+            );
         }
     }
     for (name, paths, env) in &cases {
