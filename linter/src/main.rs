@@ -28,6 +28,14 @@ enum Command {
     /// or input error (findings from the readable inputs are still reported).
     #[command(after_help = limits_help())]
     Check(CheckArgs),
+    /// Write the architecture-review report, grouped by DR tier: each tier's contract, its
+    /// workloads and stateful resources, compliance by category, the gaps with their fixes,
+    /// failover policies and drills, and the unknowns apart.
+    ///
+    /// Exit status: 0 when the report was written (it is a report, not a gate), 2 on a usage
+    /// error, or on an input error (the report is still written, with the errors listed).
+    #[command(after_help = limits_help())]
+    Report(ReportArgs),
     /// List the rules, or write their documentation pages with --markdown DIR.
     Rules {
         /// Write DIR/<CODE>.md for every rule and DIR/README.md as the index.
@@ -52,6 +60,8 @@ enum Format {
     Github,
     /// Markdown report grouped by tier, for architecture reviews.
     Markdown,
+    /// The same report as one self-contained HTML page.
+    Html,
 }
 
 impl Format {
@@ -63,6 +73,7 @@ impl Format {
             Format::Junit => OutputFormat::Junit,
             Format::Github => OutputFormat::Github,
             Format::Markdown => OutputFormat::Markdown,
+            Format::Html => OutputFormat::Html,
         }
     }
 }
@@ -99,6 +110,33 @@ struct CheckArgs {
     /// How findings whose certainty is unknown count toward the exit status.
     #[arg(long, value_enum, default_value = "fail")]
     unknown: Unknown,
+    #[command(flatten)]
+    inputs: InputArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// GitHub-flavoured Markdown with tables and Mermaid diagrams.
+    Markdown,
+    /// One self-contained HTML page (inline style and SVG charts; nothing loaded from anywhere).
+    Html,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
+}
+
+/// What `check` and `report` read, and how.
+#[derive(clap::Args)]
+struct InputArgs {
     /// Paths in the outputs are relative to DIR (SARIF's %SRCROOT%); the working directory by default.
     #[arg(long, value_name = "DIR")]
     base_dir: Option<PathBuf>,
@@ -132,6 +170,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Report(args) => run_report(args),
         Command::Rules {
             markdown: Some(dir),
         } => {
@@ -177,34 +216,97 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+/// The settings and output options `inputs` ask for; a usage error is reported and becomes
+/// exit status 2.
+fn prepare(inputs: &InputArgs) -> Result<(Settings, Options), ExitCode> {
     let mut vars = Vec::new();
-    for assignment in &args.vars {
+    for assignment in &inputs.vars {
         match assignment.split_once('=') {
             Some((name, value)) if !name.trim().is_empty() => {
                 vars.push((name.trim().to_owned(), value.to_owned()))
             }
             _ => {
                 eprintln!("error: --var {assignment:?} must be NAME=VALUE");
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
     }
     let mut settings = Settings {
         inputs: VariableInputs {
-            var_files: args.var_files,
+            var_files: inputs.var_files.clone(),
             vars,
             ..VariableInputs::default()
         }
         .with_process_environment(),
         limits: Limits::default(),
     };
-    for assignment in &args.limits {
+    for assignment in &inputs.limits {
         if let Err(message) = settings.limits.set(assignment) {
             eprintln!("error: {message}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
+    let base_dir = match inputs
+        .base_dir
+        .clone()
+        .map_or_else(std::env::current_dir, Ok)
+    {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("error: cannot read the working directory ({error}): pass --base-dir");
+            return Err(ExitCode::from(2));
+        }
+    };
+    let mut options = Options::new(base_dir);
+    options.docs_url = std::env::var("DRLINT_DOCS_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty());
+    Ok((settings, options))
+}
+
+fn run_report(args: ReportArgs) -> ExitCode {
+    let (settings, options) = match prepare(&args.inputs) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let format = match args.format {
+        ReportFormat::Markdown => OutputFormat::Markdown,
+        ReportFormat::Html => OutputFormat::Html,
+    };
+    let run = check(&args.inputs.paths, &settings);
+    let written = match &args.output {
+        Some(file) => std::fs::File::create(file)
+            .and_then(|mut out| format.write(&run, &options, false, &mut out))
+            .map_err(|error| format!("cannot write the report to {}: {error}", file.display())),
+        // A closed pipe (`drlint report ... | head`) is not worth an error.
+        None => {
+            let _ = format.write(&run, &options, false, &mut std::io::stdout().lock());
+            Ok(())
+        }
+    };
+    for error in &run.errors {
+        eprintln!("error: {error}");
+    }
+    let failed = match written {
+        Ok(()) => !run.errors.is_empty(),
+        Err(message) => {
+            eprintln!("error: {message}");
+            true
+        }
+    };
+    std::mem::forget(run);
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let (settings, mut options) = match prepare(&args.inputs) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
     let mut outputs = Vec::new();
     for assignment in &args.outputs {
         match parse_output(assignment) {
@@ -215,17 +317,6 @@ fn run_check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let base_dir = match args.base_dir.clone().map_or_else(std::env::current_dir, Ok) {
-        Ok(dir) => dir,
-        Err(error) => {
-            eprintln!("error: cannot read the working directory ({error}): pass --base-dir");
-            return ExitCode::from(2);
-        }
-    };
-    let mut options = Options::new(base_dir);
-    options.docs_url = std::env::var("DRLINT_DOCS_URL")
-        .ok()
-        .filter(|url| !url.trim().is_empty());
     options.gate = Gate {
         fail_on: match args.fail_on {
             FailOn::Error => Severity::Error,
@@ -238,7 +329,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Unknown::Ignore => UnknownPolicy::Ignore,
         },
     };
-    let run = check(&args.paths, &settings);
+    let run = check(&args.inputs.paths, &settings);
     let stdout_format = outputs
         .iter()
         .find(|(_, file)| file.as_os_str() == "-")
