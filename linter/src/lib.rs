@@ -19,6 +19,7 @@ pub mod hcl;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod review;
 pub mod rules;
 pub mod settings;
 pub mod source;

@@ -30,6 +30,14 @@ enum Command {
     /// or input error (findings from the readable inputs are still reported).
     #[command(after_help = limits_help())]
     Check(CheckArgs),
+    /// Write the architecture-review report, grouped by DR tier: each tier's contract, its
+    /// workloads and stateful resources, compliance by category, the gaps with their fixes,
+    /// failover policies and drills, and the unknowns apart.
+    ///
+    /// Exit status: 0 when the report was written (it is a report, not a gate), 2 on a usage
+    /// error, or on an input error (the report is still written, with the errors listed).
+    #[command(after_help = limits_help())]
+    Report(ReportArgs),
     /// Record today's findings so that `check --baseline FILE` fails only on new ones.
     Baseline {
         #[command(subcommand)]
@@ -83,6 +91,8 @@ enum Format {
     Github,
     /// Markdown report grouped by tier, for architecture reviews.
     Markdown,
+    /// The same report as one self-contained HTML page.
+    Html,
 }
 
 impl Format {
@@ -94,6 +104,7 @@ impl Format {
             Format::Junit => OutputFormat::Junit,
             Format::Github => OutputFormat::Github,
             Format::Markdown => OutputFormat::Markdown,
+            Format::Html => OutputFormat::Html,
         }
     }
 }
@@ -134,6 +145,33 @@ struct CheckArgs {
     /// fail the run; only new findings do.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// GitHub-flavoured Markdown with tables and Mermaid diagrams.
+    Markdown,
+    /// One self-contained HTML page (inline style and SVG charts; nothing loaded from anywhere).
+    Html,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
+}
+
+/// What `check` and `report` read, and how.
+#[derive(clap::Args)]
+struct InputArgs {
     /// Use this `.drlint.hcl` for every root and plan instead of the nearest one found upward.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
@@ -173,9 +211,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Report(args) => run_report(args),
         Command::Baseline {
             action: BaselineAction::Create { file, check: args },
         } => create_baseline(&file, args),
+        Command::Config {
+            reference: true, ..
+        } => print(&drlint::config::reference()),
+        Command::Config {
+            file: Some(file), ..
+        } => match drlint::config::Config::load(&file) {
+            Ok(_) => {
+                println!("{}: valid", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(errors) => {
+                for error in errors {
+                    eprintln!("error: {error}");
+                }
+                ExitCode::from(2)
+            }
+        },
+        Command::Config { .. } => ExitCode::from(2),
         Command::Rules {
             markdown: Some(dir),
         } => {
@@ -205,24 +262,6 @@ fn main() -> ExitCode {
             }
             print(&out)
         }
-        Command::Config {
-            reference: true, ..
-        } => print(&drlint::config::reference()),
-        Command::Config {
-            file: Some(file), ..
-        } => match drlint::config::Config::load(&file) {
-            Ok(_) => {
-                println!("{}: valid", file.display());
-                ExitCode::SUCCESS
-            }
-            Err(errors) => {
-                for error in errors {
-                    eprintln!("error: {error}");
-                }
-                ExitCode::from(2)
-            }
-        },
-        Command::Config { .. } => ExitCode::from(2),
         Command::Rule { code } => match codes::find(&code) {
             Some(info) => print(&docs::page(info)),
             None => {
@@ -239,17 +278,11 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// What a `check` run is told by its arguments.
-struct Prepared {
-    settings: Settings,
-    options: Options,
-    outputs: Vec<(OutputFormat, PathBuf)>,
-}
-
-/// Reads the arguments of a check; a usage error has been printed when this fails.
-fn prepare(args: &CheckArgs) -> Result<Prepared, ExitCode> {
+/// The settings and output options `inputs` ask for; a usage error is reported and becomes
+/// exit status 2.
+fn prepare(inputs: &InputArgs) -> Result<(Settings, Options), ExitCode> {
     let mut vars = Vec::new();
-    for assignment in &args.vars {
+    for assignment in &inputs.vars {
         match assignment.split_once('=') {
             Some((name, value)) if !name.trim().is_empty() => {
                 vars.push((name.trim().to_owned(), value.to_owned()))
@@ -262,35 +295,29 @@ fn prepare(args: &CheckArgs) -> Result<Prepared, ExitCode> {
     }
     let mut settings = Settings {
         inputs: VariableInputs {
-            var_files: args.var_files.clone(),
+            var_files: inputs.var_files.clone(),
             vars,
             ..VariableInputs::default()
         }
         .with_process_environment(),
         limits: Limits::default(),
-        config: match (args.config.clone(), args.no_config) {
+        config: match (inputs.config.clone(), inputs.no_config) {
             (Some(file), _) => ConfigChoice::File(file),
             (None, true) => ConfigChoice::Builtin,
             (None, false) => ConfigChoice::Discover,
         },
     };
-    for assignment in &args.limits {
+    for assignment in &inputs.limits {
         if let Err(message) = settings.limits.set(assignment) {
             eprintln!("error: {message}");
             return Err(ExitCode::from(2));
         }
     }
-    let mut outputs = Vec::new();
-    for assignment in &args.outputs {
-        match parse_output(assignment) {
-            Ok(output) => outputs.push(output),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return Err(ExitCode::from(2));
-            }
-        }
-    }
-    let base_dir = match args.base_dir.clone().map_or_else(std::env::current_dir, Ok) {
+    let base_dir = match inputs
+        .base_dir
+        .clone()
+        .map_or_else(std::env::current_dir, Ok)
+    {
         Ok(dir) => dir,
         Err(error) => {
             eprintln!("error: cannot read the working directory ({error}): pass --base-dir");
@@ -301,6 +328,65 @@ fn prepare(args: &CheckArgs) -> Result<Prepared, ExitCode> {
     options.docs_url = std::env::var("DRLINT_DOCS_URL")
         .ok()
         .filter(|url| !url.trim().is_empty());
+    Ok((settings, options))
+}
+
+fn run_report(args: ReportArgs) -> ExitCode {
+    let (settings, mut options) = match prepare(&args.inputs) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let format = match args.format {
+        ReportFormat::Markdown => OutputFormat::Markdown,
+        ReportFormat::Html => OutputFormat::Html,
+    };
+    let run = check(&args.inputs.paths, &settings);
+    if options.docs_url.is_none() {
+        options.docs_url = run.docs_url.clone();
+    }
+    let written = match &args.output {
+        Some(file) => std::fs::File::create(file)
+            .and_then(|mut out| format.write(&run, &options, false, &mut out))
+            .map_err(|error| format!("cannot write the report to {}: {error}", file.display())),
+        // A closed pipe (`drlint report ... | head`) is not worth an error.
+        None => {
+            let _ = format.write(&run, &options, false, &mut std::io::stdout().lock());
+            Ok(())
+        }
+    };
+    for error in &run.errors {
+        eprintln!("error: {error}");
+    }
+    let failed = match written {
+        Ok(()) => !run.errors.is_empty(),
+        Err(message) => {
+            eprintln!("error: {message}");
+            true
+        }
+    };
+    std::mem::forget(run);
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let (settings, mut options) = match prepare(&args.inputs) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let mut outputs = Vec::new();
+    for assignment in &args.outputs {
+        match parse_output(assignment) {
+            Ok(output) => outputs.push(output),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     options.gate = Gate {
         fail_on: match args.fail_on {
             FailOn::Error => Severity::Error,
@@ -313,22 +399,6 @@ fn prepare(args: &CheckArgs) -> Result<Prepared, ExitCode> {
             Unknown::Ignore => UnknownPolicy::Ignore,
         },
     };
-    Ok(Prepared {
-        settings,
-        options,
-        outputs,
-    })
-}
-
-fn run_check(args: CheckArgs) -> ExitCode {
-    let Prepared {
-        settings,
-        mut options,
-        outputs,
-    } = match prepare(&args) {
-        Ok(prepared) => prepared,
-        Err(code) => return code,
-    };
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(baseline) => baseline,
         Err(message) => {
@@ -336,7 +406,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut run = check(&args.paths, &settings);
+    let mut run = check(&args.inputs.paths, &settings);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut run.findings, &options.base_dir);
     }
@@ -390,13 +460,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
 
 /// `drlint baseline create FILE PATH...`.
 fn create_baseline(file: &std::path::Path, args: CheckArgs) -> ExitCode {
-    let Prepared {
-        settings, options, ..
-    } = match prepare(&args) {
+    let (settings, options) = match prepare(&args.inputs) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
-    let run = check(&args.paths, &settings);
+    let run = check(&args.inputs.paths, &settings);
     if !run.errors.is_empty() {
         for error in &run.errors {
             eprintln!("error: {error}");

@@ -369,7 +369,7 @@ fn markdown_report_groups_gaps_by_tier() {
     // Prod's tier-1 gaps sit under tier 1, staging's tier-3 gaps under tier 3.
     assert!(tier_one < cross_region && cross_region < tier_three);
     assert!(tier_three < pitr);
-    assert!(text.contains("declared by `dr_tier.critical`"));
+    assert!(text.contains("| critical | 15m | 1m | `active_active` | `dr_tier.critical` |"));
 }
 
 #[test]

@@ -484,7 +484,7 @@ fn one_run_writes_several_outputs_as_single_runs_would() {
     let bad = drlint(&["check", "--output", "yaml=x.yml", EXAMPLE]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr)
-        .contains("the formats are human, json, sarif, junit, github, markdown"));
+        .contains("the formats are human, json, sarif, junit, github, markdown, html"));
 }
 
 /// A tier-1 database whose Multi-AZ switch comes from a variable without a value: every

@@ -152,7 +152,7 @@ fn nesting_up_to_the_limit_loads_on_any_thread() {
     let dir = temp_dir();
     let file = dir.path().join("plan.json");
     write(&file, &text);
-    for format in ["json", "human", "sarif", "github", "markdown"] {
+    for format in ["json", "human", "sarif", "github", "markdown", "html"] {
         let output = run(drlint().args(["check", "--format", format]).arg(&file));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(

@@ -1,195 +1,351 @@
-//! `--format markdown`: the architecture-review report, grouped by tier: the contract, the
-//! resources judged by it, their gaps, and the failover policies and drills that back it.
+//! `--format markdown`: the architecture review (see [`crate::review`]) as GitHub-flavoured
+//! Markdown: a summary line, then per tier its contract, workloads, stateful resources, a
+//! compliance matrix by category, the gaps with their fixes, a Mermaid diagram of the failover
+//! regions, the policies and the drills; unknowns last, apart from the gaps.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use dr_vocab::format_duration;
 
-use super::Summary;
-use crate::check::CheckRun;
-use crate::model::Resource;
-use crate::tiers::{Certainty, Tier, TierSource};
-use crate::value::Fact;
+use super::escape::{
+    markdown_cell as cell, markdown_code as code, markdown_prose as prose, mermaid_label,
+};
+use super::review_text::{count, policy_tier, summary_line, tier_source};
+use crate::review::{CellState, DrillReview, PolicyReview, Review, TierReview, ABSENT, UNKNOWN};
 
-fn text(resource: &Resource, key: &str) -> String {
-    match resource.get(&[key]) {
-        Fact::Known(value) => value.to_string_value().unwrap_or_else(|| value.to_string()),
-        Fact::Unknown => "(known after apply)".to_owned(),
-        Fact::Absent => "—".to_owned(),
+pub fn render(review: &Review) -> String {
+    let mut out = String::from("# DR architecture review\n\n");
+    let _ = writeln!(out, "**Summary:** {}\n", summary_line(review));
+    if !review.errors.is_empty() {
+        out.push_str(
+            "## Input errors\n\nThese inputs could not be read; the review covers the rest.\n\n",
+        );
+        for error in &review.errors {
+            let _ = writeln!(out, "- {}", prose(error));
+        }
+        out.push('\n');
     }
+    for tier in &review.tiers {
+        render_tier(&mut out, review, tier);
+    }
+    if !review.untiered_policies.is_empty() {
+        out.push_str("## Failover policies without a known tier\n\n");
+        policies_table(&mut out, &review.untiered_policies, true);
+        let drills: Vec<&DrillReview> = review
+            .untiered_policies
+            .iter()
+            .flat_map(|p| &p.drills)
+            .collect();
+        drills_table(&mut out, &drills);
+    }
+    if !review.unlinked_drills.is_empty() {
+        out.push_str("## Drills without a policy\n\nTheir policy is not a `dr_failover_policy` of the same configuration.\n\n");
+        drills_table(&mut out, &review.unlinked_drills.iter().collect::<Vec<_>>());
+    }
+    render_unknowns(&mut out, review);
+    out
 }
 
-/// Table cells may not contain `|` or line breaks.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+/// A URL as a Markdown link target.
+fn link_target(url: &str) -> String {
+    url.replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
 }
 
-pub fn render(run: &CheckRun) -> String {
-    let mut out = String::from("# DR tier report\n\n");
-    let summary = Summary::of(run);
+fn render_tier(out: &mut String, review: &Review, tier: &TierReview) {
     let _ = writeln!(
         out,
-        "Resource instances: {}. Findings: {} error(s), {} warning(s), {} note(s); {} uncertain, {} suppressed. Notes on what could not be analysed: {}.\n",
-        summary.resources,
-        summary.errors,
-        summary.warnings,
-        summary.notes,
-        summary.unknown,
-        summary.suppressed,
-        summary.analysis_notes
+        "## Tier {} — {}\n",
+        tier.level,
+        cell(&tier.names().join(" / "))
     );
-    // Stateful resources by the tier they are judged by.
-    let default_catalog = crate::tiers::TierCatalog::default();
-    let mut by_tier: BTreeMap<u8, Vec<&Resource>> = BTreeMap::new();
-    let mut assumed = 0;
-    for resource in &run.model.resources {
-        if !crate::aws::is_stateful(&resource.resource_type) {
-            continue;
-        }
-        if let Some(judgement) = run.tiers.judge(resource) {
-            if judgement.source != TierSource::Tagged {
-                assumed += 1;
-            }
-            by_tier
-                .entry(judgement.tier.level)
-                .or_default()
-                .push(resource);
-        }
-    }
-    // Each configuration has its own catalog; a level's contract is listed once per distinct
-    // definition, with the configurations that use it.
-    let mut levels: BTreeMap<u8, Vec<(&Tier, Vec<&str>)>> = BTreeMap::new();
-    let catalogs: Vec<(&str, &crate::tiers::TierCatalog)> = if run.tiers.iter().next().is_none() {
-        vec![("", &default_catalog)]
-    } else {
-        run.tiers.iter().collect()
-    };
-    for (scope, catalog) in catalogs {
-        for tier in catalog.levels() {
-            let contracts = levels.entry(tier.level).or_default();
-            match contracts
-                .iter_mut()
-                .find(|(known, _)| known.objective == tier.objective && known.name == tier.name)
-            {
-                Some((_, scopes)) => scopes.push(scope),
-                None => contracts.push((tier, vec![scope])),
-            }
-        }
-    }
-    for (level, contracts) in &levels {
-        let Some((tier, _)) = contracts.first() else {
-            continue;
-        };
-        let _ = writeln!(out, "## Tier {level} — {}\n", tier.name);
-        for (tier, scopes) in contracts {
-            let _ = writeln!(
-                out,
-                "Contract{}: RTO {}, RPO {}; recommended strategy `{}`{}.\n",
-                if contracts.len() > 1 {
-                    format!(
-                        " in {}",
-                        scopes
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                } else {
-                    String::new()
-                },
-                format_duration(tier.objective.rto_seconds),
-                format_duration(tier.objective.rpo_seconds),
-                dr_vocab::Strategy::recommended_for(tier.objective),
-                tier.declared_by
-                    .as_ref()
-                    .map(|address| format!(" (declared by `{address}`)"))
-                    .unwrap_or_default()
-            );
-        }
-        let resources = by_tier.get(level).map(Vec::as_slice).unwrap_or(&[]);
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for resource in resources {
-            *counts.entry(resource.resource_type.as_str()).or_default() += 1;
-        }
-        if counts.is_empty() {
-            out.push_str("Stateful resources: none.\n\n");
-        } else {
-            let listed: Vec<String> = counts.iter().map(|(t, n)| format!("{n} × `{t}`")).collect();
-            let _ = writeln!(out, "Stateful resources: {}.\n", listed.join(", "));
-        }
-        let gaps: Vec<_> = run
-            .findings
-            .iter()
-            .filter(|f| f.tier == Some(*level))
-            .collect();
-        if gaps.is_empty() {
-            out.push_str("Gaps: none found.\n\n");
-        } else {
-            out.push_str("| severity | rule | resource | gap |\n|---|---|---|---|\n");
-            for finding in gaps {
-                let certainty = if finding.certainty == Certainty::Unknown {
-                    " (unknown)"
-                } else {
-                    ""
-                };
-                let _ = writeln!(
-                    out,
-                    "| {}{certainty} | {} {} | `{}` | {} |",
-                    finding.severity.name(),
-                    finding.rule.code,
-                    finding.rule.name,
-                    cell(&finding.address),
-                    cell(&finding.message)
-                );
-            }
-            out.push('\n');
-        }
-    }
-    if assumed > 0 {
+    out.push_str("### Contract\n\n| name | RTO | RPO | recommended strategy | declared by | in force in |\n|---|---|---|---|---|---|\n");
+    for contract in &tier.contracts {
         let _ = writeln!(
             out,
-            "{assumed} stateful resources have no valid `dr-tier` tag and are judged as tier 1.\n"
+            "| {} | {} | {} | `{}` | {} | {} |",
+            cell(&contract.name),
+            format_duration(contract.objective.rto_seconds),
+            format_duration(contract.objective.rpo_seconds),
+            contract.recommended,
+            contract
+                .declared_by
+                .as_deref()
+                .map_or_else(|| "defaults".to_owned(), code),
+            if contract.configurations.is_empty() {
+                ABSENT.to_owned()
+            } else {
+                contract
+                    .configurations
+                    .iter()
+                    .map(|c| cell(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         );
     }
-    out.push_str("## Failover policies\n\n");
-    let policies: Vec<_> = run.model.of_type(dr_vocab::terms::policy::TYPE).collect();
-    if policies.is_empty() {
-        out.push_str("None declared.\n\n");
+    out.push('\n');
+
+    out.push_str("### Workloads\n\n");
+    if tier.workloads.is_empty() {
+        out.push_str("No root module or plan has resources judged by this tier.\n\n");
     } else {
-        out.push_str("| policy | strategy | primary | secondary | mode |\n|---|---|---|---|---|\n");
-        for policy in policies {
+        out.push_str("| workload | stateful resources | gaps | unknown | failover policies | drills |\n|---|---|---|---|---|---|\n");
+        for workload in &tier.workloads {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                cell(&policy.address),
-                cell(&text(policy, "strategy")),
-                cell(&text(policy, "primary_region")),
-                cell(&text(policy, "secondary_region")),
-                cell(&text(policy, "mode"))
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(&workload.root),
+                workload.stateful,
+                workload.gaps,
+                workload.unknown,
+                workload.policies,
+                workload.drills
             );
         }
         out.push('\n');
     }
-    out.push_str("## Drills\n\n");
-    let drills: Vec<_> = run.model.of_type(dr_vocab::terms::drill::TYPE).collect();
-    if drills.is_empty() {
-        out.push_str("None declared.\n");
+
+    out.push_str("### Stateful resources\n\n");
+    if tier.stateful.is_empty() {
+        out.push_str("None.\n\n");
     } else {
-        out.push_str(
-            "| drill | scenario | frequency | executed at | status |\n|---|---|---|---|---|\n",
-        );
-        for drill in drills {
+        out.push_str("| resource | type | root | tier from |\n|---|---|---|---|\n");
+        for resource in &tier.stateful {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                cell(&drill.address),
-                cell(&text(drill, "scenario")),
-                cell(&text(drill, "frequency")),
-                cell(&text(drill, "executed_at")),
-                cell(&text(drill, "status"))
+                "| {} | {} | {} | {} |",
+                code(&resource.address),
+                code(&resource.resource_type),
+                cell(&resource.root),
+                tier_source(resource.tier_source)
             );
         }
+        out.push('\n');
     }
-    out
+
+    out.push_str("### Compliance by category\n\n");
+    if tier.matrix.is_empty() {
+        out.push_str("Nothing to judge at this tier.\n\n");
+    } else {
+        out.push_str("`pass`: checked, nothing found · **fail N**: N definite gaps · `unknown N`: cannot be decided statically (see Unknowns) · —: no rule of the category looks at this kind of resource\n\n");
+        out.push_str("| resource | root |");
+        for category in &review.categories {
+            let _ = write!(out, " {} |", category.name());
+        }
+        out.push_str("\n|---|---|");
+        for _ in &review.categories {
+            out.push_str(":---:|");
+        }
+        out.push('\n');
+        for row in &tier.matrix {
+            let _ = write!(out, "| {} | {} |", code(&row.address), cell(&row.root));
+            for matrix_cell in &row.cells {
+                let text = match matrix_cell.state() {
+                    CellState::Fail(n) if matrix_cell.unknown > 0 => {
+                        format!("**fail {n}** + `unknown {}`", matrix_cell.unknown)
+                    }
+                    CellState::Fail(n) => format!("**fail {n}**"),
+                    CellState::Unknown(n) => format!("`unknown {n}`"),
+                    CellState::Pass => "`pass`".to_owned(),
+                    CellState::NotChecked => ABSENT.to_owned(),
+                };
+                let _ = write!(out, " {text} |");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+
+    let gap_count: usize = tier.gaps.iter().map(|g| g.gaps.len()).sum();
+    let _ = writeln!(out, "### Gaps ({gap_count})\n");
+    if tier.gaps.is_empty() {
+        out.push_str("No definite gap.\n\n");
+    }
+    let mut category = None;
+    for group in &tier.gaps {
+        if category != Some(group.category) {
+            category = Some(group.category);
+            let _ = writeln!(out, "#### {}\n", group.category.name());
+        }
+        let rule = match &group.doc_url {
+            Some(url) => format!("[{}]({})", group.rule.code, link_target(url)),
+            None => group.rule.code.to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "**{rule} {}** — fix: {}\n",
+            group.rule.name,
+            prose(&group.help)
+        );
+        out.push_str("| severity | resource | root | gap |\n|---|---|---|---|\n");
+        for gap in &group.gaps {
+            let _ = writeln!(
+                out,
+                "| {}{} | {} | {} | {} |",
+                gap.severity.name(),
+                if gap.baselined { " (baselined)" } else { "" },
+                code(&gap.address),
+                cell(&gap.root),
+                prose(&gap.message)
+            );
+        }
+        out.push('\n');
+    }
+
+    out.push_str("### Failover policies\n\n");
+    if tier.policies.is_empty() {
+        out.push_str("None answers to this tier.\n\n");
+    } else {
+        mermaid(out, &tier.policies);
+        policies_table(out, &tier.policies, false);
+    }
+    out.push_str("### Drills\n\n");
+    let drills: Vec<&DrillReview> = tier.drills().collect();
+    if drills.is_empty() {
+        out.push_str("None.\n\n");
+    } else {
+        drills_table(out, &drills);
+    }
+    if tier.unknown > 0 {
+        let _ = writeln!(
+            out,
+            "_{} of this tier cannot be decided statically: see [Unknowns](#unknowns)._\n",
+            count(tier.unknown, "finding", "findings")
+        );
+    }
+}
+
+/// `flowchart LR` of primary → secondary region, one edge per policy.
+fn mermaid(out: &mut String, policies: &[PolicyReview]) {
+    out.push_str("```mermaid\nflowchart LR\n");
+    let mut nodes: HashMap<String, String> = HashMap::new();
+    let mut declared = Vec::new();
+    let mut node = |region: &str, declared: &mut Vec<String>| -> String {
+        // Unknown regions are not one place: each gets a node of its own.
+        let key = if region == UNKNOWN || region == ABSENT {
+            format!("\u{0}{}", nodes.len())
+        } else {
+            region.to_owned()
+        };
+        let next = nodes.len();
+        nodes
+            .entry(key)
+            .or_insert_with(|| {
+                let id = format!("r{next}");
+                declared.push(format!("  {id}[\"{}\"]", mermaid_label(region)));
+                id
+            })
+            .clone()
+    };
+    let mut edges = Vec::new();
+    for policy in policies {
+        let from = node(&policy.primary_region, &mut declared);
+        let to = node(&policy.secondary_region, &mut declared);
+        edges.push(format!(
+            "  {from} -->|\"{}\"| {to}",
+            mermaid_label(&format!(
+                "{} · {} · {}",
+                policy.name, policy.strategy, policy.mode
+            ))
+        ));
+    }
+    for line in declared.iter().chain(&edges) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str("```\n\n");
+}
+
+fn policies_table(out: &mut String, policies: &[PolicyReview], with_tier: bool) {
+    out.push_str("| policy | name | root | primary → secondary | strategy | mode |");
+    if with_tier {
+        out.push_str(" tier |");
+    }
+    out.push_str("\n|---|---|---|---|---|---|");
+    if with_tier {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for policy in policies {
+        let _ = write!(
+            out,
+            "| {} | {} | {} | {} → {} | {} | {} |",
+            code(&policy.address),
+            cell(&policy.name),
+            cell(&policy.root),
+            cell(&policy.primary_region),
+            cell(&policy.secondary_region),
+            cell(&policy.strategy),
+            cell(&policy.mode)
+        );
+        if with_tier {
+            let _ = write!(out, " {} |", policy_tier(policy.tier));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+fn drills_table(out: &mut String, drills: &[&DrillReview]) {
+    out.push_str("| drill | policy | root | scenario | status | executed at | next due |\n|---|---|---|---|---|---|---|\n");
+    for drill in drills {
+        let status = match drill.status.as_str() {
+            "failed" | "overdue" => format!("**{}**", cell(&drill.status)),
+            _ => cell(&drill.status),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {status} | {} | {} |",
+            code(&drill.address),
+            cell(&drill.policy),
+            cell(&drill.root),
+            cell(&drill.scenario),
+            cell(&drill.executed_at),
+            cell(&drill.next_due_at)
+        );
+    }
+    out.push('\n');
+}
+
+fn render_unknowns(out: &mut String, review: &Review) {
+    out.push_str("## Unknowns\n\nWhat drlint cannot decide from the code alone: not gaps, not passes. Settle them with the values, `terraform init`, or the plan.\n\n");
+    out.push_str("### Findings that cannot be decided statically\n\n");
+    if review.unknowns.is_empty() {
+        out.push_str("None.\n\n");
+    } else {
+        out.push_str("| tier | rule | severity if confirmed | resource | root | what cannot be known | to settle it |\n|---|---|---|---|---|---|---|\n");
+        for unknown in &review.unknowns {
+            let _ = writeln!(
+                out,
+                "| {} | {} {} | {} | {} | {} | {} | {} |",
+                unknown.tier,
+                unknown.rule.code,
+                unknown.rule.name,
+                unknown.severity.name(),
+                code(&unknown.address),
+                cell(&unknown.root),
+                prose(&unknown.message),
+                prose(&unknown.help)
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("### Analysis notes\n\n");
+    if review.notes.is_empty() {
+        out.push_str("None.\n");
+    } else {
+        for note in &review.notes {
+            match &note.location {
+                Some(location) => {
+                    let _ = writeln!(out, "- {}: {}", code(location), prose(&note.message));
+                }
+                None => {
+                    let _ = writeln!(out, "- {}", prose(&note.message));
+                }
+            }
+        }
+    }
 }

@@ -1,13 +1,17 @@
 //! Output formats, apart from the logic that finds things: human diagnostics, the JSON
-//! contract, SARIF, GitHub annotations, the Markdown report by tier, and the rule documentation pages.
+//! contract, SARIF, GitHub annotations, the review report by tier in Markdown and HTML, and the
+//! rule documentation pages.
 
 pub mod docs;
+pub mod escape;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod paths;
+mod review_text;
 pub mod sarif;
 
 use std::io::Write as _;
@@ -15,9 +19,10 @@ use std::path::PathBuf;
 
 use crate::check::CheckRun;
 use crate::finding::Finding;
+use crate::review::Review;
 use crate::tiers::{Certainty, Severity};
 
-/// An output format of `drlint check`.
+/// An output format of `drlint check` (and, for the review formats, `drlint report`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
@@ -26,16 +31,18 @@ pub enum Format {
     Junit,
     Github,
     Markdown,
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
         Format::Junit,
         Format::Github,
         Format::Markdown,
+        Format::Html,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +53,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 
@@ -78,7 +86,10 @@ impl Format {
             }
             Format::Junit => out.write_all(junit::render(run, options).as_bytes())?,
             Format::Github => out.write_all(github::render(run, options).as_bytes())?,
-            Format::Markdown => out.write_all(markdown::render(run).as_bytes())?,
+            Format::Markdown => {
+                out.write_all(markdown::render(&Review::of(run, options)).as_bytes())?
+            }
+            Format::Html => out.write_all(html::render(&Review::of(run, options)).as_bytes())?,
         }
         out.flush()
     }

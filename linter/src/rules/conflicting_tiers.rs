@@ -1,4 +1,5 @@
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
+use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
 
 declare_rule! {
@@ -50,6 +51,10 @@ declare_rule! {
 }
 
 impl Rule for ConflictingTiers {
+    fn examines(&self, resource: &Resource) -> bool {
+        resource.resource_type == dr_vocab::terms::tier::TYPE
+    }
+
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
         for conflict in cx.tiers.conflicts() {
             let pair = [

@@ -7,6 +7,7 @@ use dr_vocab::{
     RecoveryObjective,
 };
 
+use super::policies::named;
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
@@ -61,24 +62,10 @@ impl Rule for DrillStatus {
             severity: Severity::Error,
             certainty: Certainty::Definite,
         };
-        let (status, due) = match drill.get(&[drill_term::STATUS.name]) {
-            Fact::Known(status) => (
-                status.as_str().and_then(|s| s.parse::<Status>().ok()),
-                match drill.get(&[drill_term::NEXT_DUE_AT.name]).string() {
-                    Fact::Known(due) => Some(due),
-                    _ => None,
-                },
-            ),
-            // HCL: judged here as the provider will judge it at the next plan.
-            Fact::Absent => match assess_from_hcl(cx, drill) {
-                Some(judged) => (
-                    Some(judged.status),
-                    Some(format_timestamp(judged.next_due_at)),
-                ),
-                None => (None, None),
-            },
-            Fact::Unknown => (None, None),
-        };
+        let DrillReading {
+            status,
+            next_due_at: due,
+        } = reading(cx, drill);
         if let Some(status) = status {
             match status {
                 Status::Failed => {
@@ -128,22 +115,41 @@ impl Rule for DrillStatus {
     }
 }
 
-/// The one resource of `resource_type` that `resource`'s `attribute` names, as in
-/// `policy = dr_failover_policy.payments`.
-fn named<'a>(
-    cx: &Context<'a>,
-    resource: &Resource,
-    attribute: &str,
-    resource_type: &str,
-) -> Option<&'a Resource> {
-    let mut found = resource
-        .references
-        .get(attribute)?
-        .iter()
-        .flat_map(|key| cx.instances(key))
-        .filter(|target| target.resource_type == resource_type);
-    let first = found.next()?;
-    found.next().is_none().then_some(*first)
+/// Where a drill stands, as the provider computes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillReading {
+    /// `None` when it cannot be known before the provider plans it.
+    pub status: Option<Status>,
+    /// RFC 3339, when known.
+    pub next_due_at: Option<String>,
+}
+
+/// A drill's status and due date: read from a plan, where the provider computed them, or
+/// judged from a tree as the provider will judge it at the next plan.
+pub fn reading(cx: &Context<'_>, drill: &Resource) -> DrillReading {
+    match drill.get(&[drill_term::STATUS.name]) {
+        Fact::Known(status) => DrillReading {
+            status: status.as_str().and_then(|s| s.parse::<Status>().ok()),
+            next_due_at: match drill.get(&[drill_term::NEXT_DUE_AT.name]).string() {
+                Fact::Known(due) => Some(due),
+                _ => None,
+            },
+        },
+        Fact::Absent => match assess_from_hcl(cx, drill) {
+            Some(judged) => DrillReading {
+                status: Some(judged.status),
+                next_due_at: Some(format_timestamp(judged.next_due_at)),
+            },
+            None => DrillReading {
+                status: None,
+                next_due_at: None,
+            },
+        },
+        Fact::Unknown => DrillReading {
+            status: None,
+            next_due_at: None,
+        },
+    }
 }
 
 /// A drill of a tree (not a plan) judged with dr-vocab's [`assess`], the function the provider

@@ -32,6 +32,10 @@ declare_rule! {
 }
 
 impl Rule for InvalidTierTag {
+    fn examines(&self, resource: &Resource) -> bool {
+        is_taggable(resource)
+    }
+
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
         let tier_tag = &*cx.tiers.tags().tier;
         if !is_taggable(resource) {

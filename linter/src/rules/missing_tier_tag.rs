@@ -57,6 +57,10 @@ pub(super) fn is_taggable(resource: &Resource) -> bool {
 }
 
 impl Rule for MissingTierTag {
+    fn examines(&self, resource: &Resource) -> bool {
+        is_taggable(resource)
+    }
+
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
         let tier_tag = &*cx.tiers.tags().tier;
         let init = "run `terraform init` so .terraform/modules holds the module (drlint reads it from there), or lint the plan from `terraform show -json`";

@@ -34,7 +34,7 @@ mod mq_multi_az;
 mod no_cross_region_copy;
 mod no_failover_policy;
 mod one_zone_storage;
-mod policies;
+pub mod policies;
 mod redshift_multi_az;
 mod rto_hours_tag;
 mod s3_versioning;
@@ -47,7 +47,7 @@ pub use conflicting_tiers::ConflictingTiers;
 pub use db_backup_retention::DbBackupRetention;
 pub use db_instance_multi_az::DbInstanceMultiAz;
 pub use deletion_protection::DeletionProtection;
-pub use drill_status::DrillStatus;
+pub use drill_status::{reading as drill_reading, DrillReading, DrillStatus};
 pub use dynamodb_pitr::DynamodbPitr;
 pub use elasticache_multi_az::ElasticacheMultiAz;
 pub use elasticache_single_node::ElasticacheSingleNode;
@@ -87,6 +87,12 @@ pub(crate) use declare_rule;
 pub trait Rule: Sync {
     fn resource_types(&self) -> &'static [&'static str] {
         &[]
+    }
+    /// Whether the rule looks at `resource` at all, so a report can tell "checked, nothing
+    /// found" from "not checked": by default, every resource `check_resource` is called for.
+    fn examines(&self, resource: &Resource) -> bool {
+        let types = self.resource_types();
+        types.is_empty() || types.contains(&resource.resource_type.as_str())
     }
     fn check_resource(&self, _cx: &Context<'_>, _resource: &Resource, _report: &mut Reporter<'_>) {}
     fn check_model(&self, _cx: &Context<'_>, _report: &mut Reporter<'_>) {}

@@ -3,6 +3,7 @@ use dr_vocab::terms::policy as policy_term;
 use super::policies::covers;
 use super::{declare_rule, Context, Reporter, Rule, Verdict};
 use crate::aws;
+use crate::model::Resource;
 use crate::tiers::{Certainty, Severity};
 
 declare_rule! {
@@ -41,11 +42,24 @@ declare_rule! {
 }
 
 impl Rule for NoFailoverPolicy {
+    fn examines(&self, resource: &Resource) -> bool {
+        is_data_store(resource)
+    }
+
     /// Each root module (or plan) is its own configuration: a policy in one does not cover
     /// the workloads of another.
     fn check_model(&self, cx: &Context<'_>, report: &mut Reporter<'_>) {
         check_configuration(cx, report);
     }
+}
+
+/// Keys and secrets follow the data they protect; the workloads are the data stores.
+fn is_data_store(resource: &Resource) -> bool {
+    aws::is_stateful(&resource.resource_type)
+        && !matches!(
+            resource.resource_type.as_str(),
+            "aws_kms_key" | "aws_secretsmanager_secret"
+        )
 }
 
 fn check_configuration(cx: &Context<'_>, report: &mut Reporter<'_>) {
@@ -68,14 +82,7 @@ fn check_configuration(cx: &Context<'_>, report: &mut Reporter<'_>) {
         return;
     }
     let workloads: Vec<_> = in_scope()
-        // Keys and secrets follow the data they protect; the workloads are the data stores.
-        .filter(|r| {
-            aws::is_stateful(&r.resource_type)
-                && !matches!(
-                    r.resource_type.as_str(),
-                    "aws_kms_key" | "aws_secretsmanager_secret"
-                )
-        })
+        .filter(|r| is_data_store(r))
         .filter_map(|r| cx.judge(r).filter(|j| j.tier.level == 1).map(|j| (r, j)))
         .collect();
     let Some((first, judgement)) = workloads.first() else {

@@ -35,6 +35,10 @@ declare_rule! {
 }
 
 impl Rule for RtoHoursTag {
+    fn examines(&self, resource: &Resource) -> bool {
+        is_taggable(resource)
+    }
+
     fn check_resource(&self, cx: &Context<'_>, resource: &Resource, report: &mut Reporter<'_>) {
         let rto_tag = &*cx.tiers.tags().rto_hours;
         if !is_taggable(resource) {
