@@ -32,6 +32,18 @@ pub struct CheckRun {
     pub errors: Vec<InputError>,
     /// The `docs_url` of the configuration that applies to the first path, if any.
     pub docs_url: Option<String>,
+    /// The `.drlint.hcl` of each configuration (root module or plan) that has one.
+    pub configs: HashMap<Arc<str>, Arc<Config>>,
+}
+
+impl CheckRun {
+    /// Whether `.drlint.hcl` turns rule `code` off for resources of `tier` in `scope`.
+    pub fn rule_off(&self, scope: &str, code: &str, tier: Option<u8>) -> bool {
+        self.configs
+            .get(scope)
+            .and_then(|config| config.rule(code))
+            .is_some_and(|setting| setting.level(tier) == Some(Level::Off))
+    }
 }
 
 /// A plan file a run read.
@@ -69,6 +81,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> CheckRun {
                 plans: Vec::new(),
                 suppressed: 0,
                 docs_url: None,
+                configs: HashMap::new(),
                 errors: vec![InputError {
                     path: PathBuf::from("."),
                     line: 1,
@@ -163,7 +176,10 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
     let (mut findings, tiers) =
         crate::rules::run_configured(&model, &|scope| scopes.get(scope).cloned().flatten());
     apply_rule_settings(&mut findings, &scopes);
-    drop(scopes);
+    let scope_configs: HashMap<Arc<str>, Arc<Config>> = scopes
+        .into_iter()
+        .filter_map(|(scope, config)| Some((Arc::from(scope), config?)))
+        .collect();
     findings.shrink_to_fit();
     let docs_url = paths
         .first()
@@ -181,6 +197,7 @@ fn check_on_this_thread(paths: &[PathBuf], settings: &Settings) -> CheckRun {
         suppressed,
         errors,
         docs_url,
+        configs: scope_configs,
     }
 }
 

@@ -333,3 +333,41 @@ fn a_plan_takes_the_config_beside_it_or_the_working_directorys_for_a_pipe() {
         .expect("run bash");
     assert!(!rules(&piped).iter().any(|rule| rule == "DR201"));
 }
+
+#[test]
+fn the_review_matrix_leaves_out_what_the_config_turns_off() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    write_repository(dir.path());
+    let report = drlint(dir.path(), &["report", "envs/dev"]);
+    assert_eq!(report.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&report.stdout);
+    // envs/dev is tier 3, where versioning (backup) is off: the bucket's backup cell is not
+    // a pass, since no rule of the category looked at it; the database's still is.
+    let row = |address: &str| {
+        text.lines()
+            .find(|line| line.starts_with(&format!("| `{address}` | envs/dev |")))
+            .unwrap_or_else(|| panic!("no matrix row for {address}:\n{text}"))
+            .to_owned()
+    };
+    let cells = |line: String| {
+        line.split('|')
+            .map(|cell| cell.trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let bucket = cells(row("module.orders.aws_s3_bucket.exports"));
+    let database = cells(row("module.orders.aws_db_instance.this"));
+    let header: Vec<String> = cells(
+        text.lines()
+            .find(|line| line.starts_with("| resource | root |"))
+            .expect("the matrix header")
+            .to_owned(),
+    );
+    let backup = header
+        .iter()
+        .position(|cell| cell == "backup")
+        .expect("a backup column");
+    assert_eq!(bucket[backup], "—", "{bucket:?}");
+    assert_eq!(database[backup], "`pass`", "{database:?}");
+    // And the tier's configured name is the report's.
+    assert!(text.contains("internal"), "{text}");
+}

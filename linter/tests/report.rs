@@ -133,7 +133,7 @@ fn example_report_groups_the_shop_and_a_plan_by_tier() {
         "| `module.data.aws_dynamodb_table.carts` | examples/linter/shop/envs/prod | `pass` | — | — | — | **fail 1** | **fail 1** | **fail 1** |"
     ));
     assert!(tier_three.contains(
-        "| `module.data.module.orders_db.aws_rds_cluster.this[0]` | examples/linter/shop/envs/staging | `pass` | — | **fail 1** | — | `pass` | `pass` | `pass` |"
+        "| `module.data.module.orders_db.aws_rds_cluster.this[0]` | examples/linter/shop/envs/staging | `pass` | — | **fail 1** | — | `pass` | `pass` | — |"
     ));
     assert!(tier_two.contains(
         "| `module.db.aws_db_instance.this[0]` | linter/tests/fixtures/plan-checks/orders.plan.json | `pass` | `unknown 1` |"

@@ -2,7 +2,7 @@
 //! by the tier they are judged by, every finding placed in its tier, policies and drills by the
 //! tier of their policy.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use dr_vocab::Strategy;
@@ -82,6 +82,13 @@ impl Review {
             root: root.to_owned(),
             cells: vec![Cell::default(); categories.len()],
         };
+        let dr_scopes: HashSet<&str> = run
+            .model
+            .resources
+            .iter()
+            .filter(|resource| resource.resource_type.starts_with("dr_"))
+            .map(|resource| &*resource.scope)
+            .collect();
         for resource in &run.model.resources {
             if !crate::aws::is_stateful(&resource.resource_type) {
                 continue;
@@ -101,7 +108,7 @@ impl Review {
                 tier_source: judgement.source,
             });
             let mut row = empty_row(&resource.address, &root);
-            mark_examined(&mut row, resource, &categories);
+            mark_examined(&mut row, resource, run, &dr_scopes, &categories);
             rows[at].insert((root, resource.address.to_string()), row);
         }
 
@@ -167,7 +174,7 @@ impl Review {
                 .or_insert_with(|| {
                     let mut row = empty_row(&finding.address, &root);
                     if let Some(resource) = resource {
-                        mark_examined(&mut row, resource, &categories);
+                        mark_examined(&mut row, resource, run, &dr_scopes, &categories);
                     }
                     row
                 });
@@ -307,10 +314,26 @@ fn tier_contracts(
         .collect()
 }
 
-/// Marks the categories some rule of which looks at `resource`.
-fn mark_examined(row: &mut MatrixRow, resource: &Resource, categories: &[Category]) {
+/// Marks the categories some rule of which looks at `resource`: not the rules its
+/// `.drlint.hcl` turns off for its tier, nor the drill rules where its configuration does not
+/// use the `dr` provider (they judge only what `dr_*` resources declare).
+fn mark_examined(
+    row: &mut MatrixRow,
+    resource: &Resource,
+    run: &CheckRun,
+    dr_scopes: &HashSet<&str>,
+    categories: &[Category],
+) {
+    let tier = run
+        .tiers
+        .judge(resource)
+        .map(|judgement| judgement.tier.level);
+    let uses_dr = || dr_scopes.contains(&*resource.scope);
     for info in RULES {
-        if !info.rule.examines(resource) {
+        if !info.rule.examines(resource) || run.rule_off(&resource.scope, info.code, tier) {
+            continue;
+        }
+        if info.category == Category::Drill && !uses_dr() {
             continue;
         }
         if let Some(column) = categories.iter().position(|c| *c == info.category) {
