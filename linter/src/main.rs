@@ -78,48 +78,6 @@ enum BaselineAction {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// miette diagnostics with the HCL snippet.
-    Human,
-    /// The stable JSON contract (version 1).
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// JUnit XML, for GitLab, Jenkins and other CI test reports.
-    Junit,
-    /// GitHub Actions annotations.
-    Github,
-    /// Markdown report grouped by tier, for architecture reviews.
-    Markdown,
-    /// The same report as one self-contained HTML page.
-    Html,
-}
-
-impl Format {
-    fn output(self) -> OutputFormat {
-        match self {
-            Format::Human => OutputFormat::Human,
-            Format::Json => OutputFormat::Json,
-            Format::Sarif => OutputFormat::Sarif,
-            Format::Junit => OutputFormat::Junit,
-            Format::Github => OutputFormat::Github,
-            Format::Markdown => OutputFormat::Markdown,
-            Format::Html => OutputFormat::Html,
-        }
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Unknown {
-    /// An unknown finding counts like a definite one of its severity.
-    Fail,
-    /// An unknown finding counts as a warning at most.
-    Warn,
-    /// Unknown findings are reported but never change the exit status.
-    Ignore,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Error,
     Warning,
@@ -130,7 +88,7 @@ enum FailOn {
 struct CheckArgs {
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    format: OutputFormat,
     /// Also write FORMAT to FILE (repeatable: `--output sarif=drlint.sarif --output junit=drlint.xml`);
     /// FILE `-` is standard output, in place of --format.
     #[arg(long = "output", value_name = "FORMAT=FILE")]
@@ -140,7 +98,7 @@ struct CheckArgs {
     fail_on: FailOn,
     /// How findings whose certainty is unknown count toward the exit status.
     #[arg(long, value_enum, default_value = "fail")]
-    unknown: Unknown,
+    unknown: UnknownPolicy,
     /// Findings recorded in FILE (`drlint baseline create`) are reported as baselined and never
     /// fail the run; only new findings do.
     #[arg(long, value_name = "FILE")]
@@ -393,11 +351,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             FailOn::Warning => Severity::Warning,
             FailOn::Note => Severity::Note,
         },
-        unknown: match args.unknown {
-            Unknown::Fail => UnknownPolicy::Fail,
-            Unknown::Warn => UnknownPolicy::Warn,
-            Unknown::Ignore => UnknownPolicy::Ignore,
-        },
+        unknown: args.unknown,
     };
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(baseline) => baseline,
@@ -416,7 +370,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let stdout_format = outputs
         .iter()
         .find(|(_, file)| file.as_os_str() == "-")
-        .map_or(args.format.output(), |(format, _)| *format);
+        .map_or(args.format, |(format, _)| *format);
     let mut write_failed = false;
     for (format, file) in outputs.iter().filter(|(_, file)| file.as_os_str() != "-") {
         let written = std::fs::File::create(file)

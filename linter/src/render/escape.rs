@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-/// Text for HTML element content and quoted attribute values.
+/// Text for HTML or XML element content and quoted attribute values. The five markup
+/// characters become references valid in both (`&#39;` rather than HTML-only or XML-only
+/// names); control characters neither may hold become U+FFFD, tab and line breaks kept.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -13,6 +15,8 @@ pub fn html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

@@ -9,28 +9,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::escape::html as escape;
 use super::Options;
 use crate::check::CheckRun;
 use crate::finding::Finding;
 use crate::rules::codes::RULES;
-
-/// Text for XML content and attribute values; characters XML 1.0 cannot hold become U+FFFD.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 #[derive(Default)]
 struct Suite<'a> {

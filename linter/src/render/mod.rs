@@ -23,14 +23,22 @@ use crate::review::Review;
 use crate::tiers::{Certainty, Severity};
 
 /// An output format of `drlint check` (and, for the review formats, `drlint report`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The variants' comments are `--format`'s help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// miette diagnostics with the HCL snippet.
     Human,
+    /// The stable JSON contract (version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// JUnit XML, for GitLab, Jenkins and other CI test reports.
     Junit,
+    /// GitHub Actions annotations.
     Github,
+    /// Markdown report grouped by tier, for architecture reviews.
     Markdown,
+    /// The same report as one self-contained HTML page.
     Html,
 }
 
@@ -123,8 +131,9 @@ impl Options {
     }
 }
 
-/// How findings of certainty unknown count toward the exit status (`--unknown`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How findings of certainty unknown count toward the exit status (`--unknown`; the variants'
+/// comments are its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum UnknownPolicy {
     /// Like definite findings of their severity.
     #[default]
